@@ -1,0 +1,1 @@
+"""portalwatch: scraper and change monitor for Vietnam's provincial government portals."""

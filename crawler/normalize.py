@@ -1,0 +1,108 @@
+"""Text, date and URL normalization shared by parsers, storage, search and alerts."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from datetime import datetime, tzinfo
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+from zoneinfo import ZoneInfo
+
+DEFAULT_TIMEZONE = "Asia/Ho_Chi_Minh"
+
+_WHITESPACE = re.compile(r"\s+")  # \s covers no-break spaces (U+00A0) in str patterns
+_ZERO_WIDTH = re.compile("[\u200b\u200c\u200d\ufeff]")
+
+
+class DateParseError(ValueError):
+    """A date the page printed that none of the known forms matches."""
+
+
+def clean_text(text: str | None) -> str:
+    """NFC-normalize and collapse every run of whitespace (no-break spaces included) to one space."""
+    if not text:
+        return ""
+    text = _ZERO_WIDTH.sub("", unicodedata.normalize("NFC", text))
+    return _WHITESPACE.sub(" ", text).strip()
+
+
+def fold(text: str | None) -> str:
+    """Lower-case and strip Vietnamese diacritics, đ/Đ included: 'Đại tướng' -> 'dai tuong'.
+
+    Search and alert matching compare folded text on both sides, so that readers can type without
+    diacritics. NFD alone leaves đ untouched (it is a letter of its own, not d + a mark).
+    """
+    if not text:
+        return ""
+    decomposed = unicodedata.normalize("NFD", text.replace("đ", "d").replace("Đ", "D"))
+    stripped = "".join(c for c in decomposed if not unicodedata.combining(c))
+    return clean_text(stripped).lower()
+
+
+# Day-first forms the portals print, each with named groups. Order matters: the most specific first.
+_DATE_PATTERNS = [
+    # 21:28 22/09/2025  (time before date)
+    re.compile(r"(?P<H>\d{1,2})[:h](?P<M>\d{2})(?::(?P<S>\d{2}))?\s*,?\s*(?:ngày\s*)?"
+               r"(?P<d>\d{1,2})[/\-.](?P<m>\d{1,2})[/\-.](?P<y>\d{4})", re.I),
+    # 11-03-2019 21:31 / 11/03/2019 21:31 / Thứ hai, 11/03/2019 - 21:31 / Ngày 11/3/2019
+    re.compile(r"(?P<d>\d{1,2})[/\-.](?P<m>\d{1,2})[/\-.](?P<y>\d{4})"
+               r"(?:\s*(?:[-|,]|lúc)?\s*(?P<H>\d{1,2})[:h](?P<M>\d{2})(?::(?P<S>\d{2}))?)?", re.I),
+]
+
+
+def find_datetime(text: str, tz: str | tzinfo = DEFAULT_TIMEZONE) -> tuple[datetime, str] | None:
+    """Find the first day-first date (with optional time) in `text`.
+
+    Returns the aware datetime in the portal's zone and the exact text matched, or None when the
+    text holds no date. Raises DateParseError when something shaped like a date is impossible
+    (31/02/2019, 25:00).
+    """
+    zone = ZoneInfo(tz) if isinstance(tz, str) else tz
+    text = clean_text(text)
+    for pattern in _DATE_PATTERNS:
+        match = pattern.search(text)
+        if not match:
+            continue
+        parts = match.groupdict()
+        try:
+            value = datetime(
+                int(parts["y"]), int(parts["m"]), int(parts["d"]),
+                int(parts["H"] or 0), int(parts["M"] or 0), int(parts["S"] or 0), tzinfo=zone,
+            )
+        except ValueError as exc:
+            raise DateParseError(f"not a valid date: {match.group(0)!r} ({exc})") from exc
+        return value, match.group(0).strip()
+    return None
+
+
+def parse_datetime(text: str, tz: str | tzinfo = DEFAULT_TIMEZONE) -> datetime:
+    """Parse a printed day-first date; raise DateParseError naming the text when it is not one."""
+    found = find_datetime(text, tz)
+    if found is None:
+        raise DateParseError(f"no date found in {clean_text(text)[:80]!r}")
+    return found[0]
+
+
+# Query parameters that never select content: session, tracking and portlet-state noise.
+_NOISE_PARAMS = {"redirect", "p_auth", "p_p_auth", "jsessionid", "fbclid", "gclid", "_ga"}
+_NOISE_PREFIXES = ("utm_",)
+# Liferay portlet parameters that only say how the portlet is drawn, not what it shows.
+_LIFERAY_STATE = re.compile(r"^(p_p_(lifecycle|state|mode|col_id|col_pos|col_count)|p_r_p_.*resetCur)$")
+
+
+def canonicalize_url(url: str) -> str:
+    """Drop session, tracking and portlet-state parameters; keep those that select content."""
+    parts = urlsplit(url.strip())
+    path = re.sub(r";jsessionid=[^/?#]*", "", parts.path, flags=re.I)
+    kept = [
+        (k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True)
+        if k.lower() not in _NOISE_PARAMS
+        and not k.lower().startswith(_NOISE_PREFIXES)
+        and not _LIFERAY_STATE.match(k)
+    ]
+    return urlunsplit((parts.scheme.lower(), parts.netloc.lower(), path, urlencode(kept), ""))
+
+
+def is_http_url(url: str) -> bool:
+    parts = urlsplit(url)
+    return parts.scheme in ("http", "https") and bool(parts.netloc)
