@@ -1,0 +1,159 @@
+"""SQLAlchemy 2.0 typed models: portals, articles, their versions and events, crawl runs.
+
+Schema changes go through Alembic (`storage/migrations/versions/`), never `create_all`.
+An article row always holds the latest version; `ArticleVersion` keeps every version's full
+record and `ArticleEvent` says what happened when (new, changed, removed, restored), which is
+what `items --event`, feeds and alerts read.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import JSON, Boolean, DateTime, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+from sqlalchemy.types import TypeDecorator
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class AwareDateTime(TypeDecorator[datetime]):
+    """Timezone-aware datetimes on every backend: SQLite drops the offset, so store UTC and re-attach it."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError(f"naive datetime {value!r}: portalwatch stores aware datetimes only")
+        return value.astimezone(UTC)
+
+    def process_result_value(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+class Base(DeclarativeBase):
+    type_annotation_map = {datetime: AwareDateTime, dict[str, Any]: JSON, list[Any]: JSON}
+
+
+class Portal(Base):
+    __tablename__ = "portals"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    name: Mapped[str] = mapped_column(String(300))
+    cms: Mapped[str] = mapped_column(String(32))
+    timezone: Mapped[str] = mapped_column(String(64), default="Asia/Ho_Chi_Minh")
+    # Health as the scheduler sees it: a failing portal backs off until it answers again.
+    consecutive_failures: Mapped[int] = mapped_column(Integer, default=0)
+    last_error: Mapped[str | None] = mapped_column(Text)
+    last_crawl_at: Mapped[datetime | None]
+    backoff_until: Mapped[datetime | None]
+
+
+class Article(Base):
+    __tablename__ = "articles"
+    __table_args__ = (
+        Index("ix_articles_portal_published", "portal_id", "published_at"),
+        Index("ix_articles_first_seen", "first_seen_at"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    portal_id: Mapped[str] = mapped_column(ForeignKey("portals.id"), index=True)
+    canonical_url: Mapped[str] = mapped_column(String(2000), unique=True)
+    url: Mapped[str] = mapped_column(String(2000))
+    title: Mapped[str] = mapped_column(Text)
+    lead: Mapped[str | None] = mapped_column(Text)
+    body: Mapped[list[Any]]
+    images: Mapped[list[Any]]
+    attachments: Mapped[list[Any]]
+    author: Mapped[str | None] = mapped_column(String(300))
+    source: Mapped[str | None] = mapped_column(String(500))
+    category: Mapped[str | None] = mapped_column(String(300), index=True)
+    language: Mapped[str] = mapped_column(String(8), default="vi")
+    published_at: Mapped[datetime | None]
+    published_text: Mapped[str | None] = mapped_column(String(100))
+    updated_at: Mapped[datetime | None]
+    content_hash: Mapped[str] = mapped_column(String(64))
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    first_seen_at: Mapped[datetime] = mapped_column(default=utcnow)
+    last_seen_at: Mapped[datetime] = mapped_column(default=utcnow)
+    last_changed_at: Mapped[datetime | None]
+    removed_at: Mapped[datetime | None] = mapped_column(index=True)
+    # What the crawler needs to recrawl cheaply: HTTP validators, the listing entry as last seen,
+    # and when the page was last fetched (drives the recheck schedule).
+    etag: Mapped[str | None] = mapped_column(String(300))
+    last_modified: Mapped[str | None] = mapped_column(String(100))
+    listing_signature: Mapped[str | None] = mapped_column(String(64))
+    last_checked_at: Mapped[datetime | None]
+
+    versions: Mapped[list[ArticleVersion]] = relationship(
+        back_populates="article", order_by="ArticleVersion.version", cascade="all, delete-orphan"
+    )
+
+
+class ArticleVersion(Base):
+    __tablename__ = "article_versions"
+    __table_args__ = (UniqueConstraint("article_id", "version"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    article_id: Mapped[int] = mapped_column(ForeignKey("articles.id", ondelete="CASCADE"), index=True)
+    version: Mapped[int] = mapped_column(Integer)
+    record: Mapped[dict[str, Any]]
+    content_hash: Mapped[str] = mapped_column(String(64))
+    diff: Mapped[str | None] = mapped_column(Text)  # unified diff from the previous version
+    changed_fields: Mapped[list[Any]] = mapped_column(default=list)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    crawl_run_id: Mapped[int | None] = mapped_column(ForeignKey("crawl_runs.id"))
+
+    article: Mapped[Article] = relationship(back_populates="versions")
+
+
+class ArticleEvent(Base):
+    __tablename__ = "article_events"
+    __table_args__ = (Index("ix_events_kind_time", "kind", "occurred_at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    article_id: Mapped[int] = mapped_column(ForeignKey("articles.id", ondelete="CASCADE"), index=True)
+    portal_id: Mapped[str] = mapped_column(ForeignKey("portals.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(16))  # new | changed | removed | restored
+    version: Mapped[int] = mapped_column(Integer)  # the article's version after the event
+    occurred_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # The first crawl of a portal records what already exists: reported, never alerted.
+    baseline: Mapped[bool] = mapped_column(Boolean, default=False)
+    crawl_run_id: Mapped[int | None] = mapped_column(ForeignKey("crawl_runs.id"))
+
+    article: Mapped[Article] = relationship()
+
+
+class CrawlRun(Base):
+    __tablename__ = "crawl_runs"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    portal_id: Mapped[str] = mapped_column(ForeignKey("portals.id"), index=True)
+    started_at: Mapped[datetime] = mapped_column(default=utcnow)
+    finished_at: Mapped[datetime | None]
+    status: Mapped[str] = mapped_column(String(16), default="running")  # running | ok | failed
+    baseline: Mapped[bool] = mapped_column(Boolean, default=False)
+    requests_sent: Mapped[int] = mapped_column(Integer, default=0)
+    pages_fetched: Mapped[int] = mapped_column(Integer, default=0)
+    articles_new: Mapped[int] = mapped_column(Integer, default=0)
+    articles_changed: Mapped[int] = mapped_column(Integer, default=0)
+    articles_removed: Mapped[int] = mapped_column(Integer, default=0)
+    articles_unchanged: Mapped[int] = mapped_column(Integer, default=0)
+    articles_failed: Mapped[int] = mapped_column(Integer, default=0)
+    errors: Mapped[list[Any]] = mapped_column(default=list)
+
+    def summary(self) -> str:
+        took = (self.finished_at - self.started_at).total_seconds() if self.finished_at else 0.0
+        return (
+            f"{self.portal_id}: {self.status} in {took:.1f}s, {self.requests_sent} requests, "
+            f"{self.articles_new} new, {self.articles_changed} changed, {self.articles_removed} removed, "
+            f"{self.articles_unchanged} unchanged, {self.articles_failed} failed, {len(self.errors)} errors"
+        )

@@ -1,0 +1,222 @@
+"""The write path: every change the crawler makes to the store goes through these functions.
+
+Each function works inside the caller's session/transaction, so that a batch of articles, their
+versions, their events and the alerts those events raise commit together or not at all.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from crawler.changes import ChangeKind, compare
+from crawler.items import ArticleRecord
+from storage.models import Article, ArticleEvent, ArticleVersion, CrawlRun, Portal, utcnow
+from storage.outbox import enqueue_alerts
+
+
+@dataclass(frozen=True)
+class StoreResult:
+    kind: ChangeKind
+    article_id: int
+    version: int
+    changed_fields: tuple[str, ...] = ()
+    event_id: int | None = None
+
+
+@dataclass(frozen=True)
+class KnownArticle:
+    """What a recrawl needs to know of a stored article to decide whether to fetch it again."""
+
+    canonical_url: str
+    listing_signature: str | None
+    etag: str | None
+    last_modified: str | None
+    published_at: datetime | None
+    last_checked_at: datetime | None
+    removed: bool
+
+
+def ensure_portal(session: Session, portal_id: str, *, name: str, cms: str, timezone: str) -> Portal:
+    portal = session.get(Portal, portal_id)
+    if portal is None:
+        portal = Portal(id=portal_id, name=name, cms=cms, timezone=timezone, consecutive_failures=0)
+        session.add(portal)
+    else:
+        portal.name, portal.cms, portal.timezone = name, cms, timezone
+    session.flush()
+    return portal
+
+
+def is_baseline(session: Session, portal_id: str) -> bool:
+    """A portal's first crawl is the baseline: nothing of it is stored yet."""
+    count = session.scalar(select(func.count(Article.id)).where(Article.portal_id == portal_id))
+    return not count
+
+
+def start_run(session: Session, portal_id: str, *, baseline: bool) -> CrawlRun:
+    run = CrawlRun(portal_id=portal_id, baseline=baseline, status="running", errors=[])
+    session.add(run)
+    session.flush()
+    return run
+
+
+def finish_run(session: Session, run: CrawlRun, *, status: str, now: datetime | None = None) -> CrawlRun:
+    run = session.merge(run)
+    run.status = status
+    run.finished_at = now or utcnow()
+    portal = session.get(Portal, run.portal_id)
+    if portal is not None:
+        portal.last_crawl_at = run.finished_at
+    return run
+
+
+def crawl_state(session: Session, portal_id: str) -> dict[str, KnownArticle]:
+    rows = session.execute(
+        select(
+            Article.canonical_url, Article.listing_signature, Article.etag, Article.last_modified,
+            Article.published_at, Article.last_checked_at, Article.removed_at,
+        ).where(Article.portal_id == portal_id)
+    )
+    return {
+        row.canonical_url: KnownArticle(
+            row.canonical_url, row.listing_signature, row.etag, row.last_modified,
+            row.published_at, row.last_checked_at, row.removed_at is not None,
+        )
+        for row in rows
+    }
+
+
+def load_record(article: Article) -> ArticleRecord:
+    return ArticleRecord.from_dict(article.versions[-1].record) if article.versions else _record_of(article)
+
+
+def _record_of(article: Article) -> ArticleRecord:
+    return ArticleRecord(
+        url=article.url, canonical_url=article.canonical_url, portal=article.portal_id,
+        title=article.title, published_at=article.published_at, lead=article.lead, body=article.body,
+        images=article.images, attachments=article.attachments, author=article.author,
+        source=article.source, category=article.category, language=article.language,
+        updated_at=article.updated_at, published_text=article.published_text,
+        content_hash=article.content_hash,
+    )
+
+
+def _apply(article: Article, record: ArticleRecord) -> None:
+    data = record.to_dict()
+    for name in ("url", "title", "lead", "body", "images", "attachments", "author", "source",
+                 "category", "language", "published_text", "content_hash"):
+        setattr(article, name, data[name])
+    article.published_at = record.published_at
+    article.updated_at = record.updated_at
+
+
+def _event(session: Session, article: Article, kind: str, *, run: CrawlRun | None,
+           baseline: bool, now: datetime) -> ArticleEvent:
+    event = ArticleEvent(
+        article_id=article.id, portal_id=article.portal_id, kind=kind, version=article.version,
+        occurred_at=now, baseline=baseline, crawl_run_id=run.id if run else None,
+    )
+    session.add(event)
+    session.flush()
+    if not baseline:
+        enqueue_alerts(session, event)
+    return event
+
+
+def _count(run: CrawlRun | None, kind: ChangeKind) -> None:
+    if run is None:
+        return
+    field = {
+        ChangeKind.NEW: "articles_new", ChangeKind.CHANGED: "articles_changed",
+        ChangeKind.RESTORED: "articles_changed", ChangeKind.UNCHANGED: "articles_unchanged",
+        ChangeKind.REMOVED: "articles_removed",
+    }[kind]
+    setattr(run, field, (getattr(run, field) or 0) + 1)
+
+
+def store_record(
+    session: Session,
+    record: ArticleRecord,
+    *,
+    run: CrawlRun | None = None,
+    baseline: bool = False,
+    etag: str | None = None,
+    last_modified: str | None = None,
+    listing_signature: str | None = None,
+    now: datetime | None = None,
+) -> StoreResult:
+    """Store a freshly parsed record: a new article, a new version of a changed one, or a touch."""
+    now = now or utcnow()
+    article = session.scalar(select(Article).where(Article.canonical_url == record.canonical_url))
+    if article is None:
+        article = Article(
+            portal_id=record.portal, canonical_url=record.canonical_url, version=1,
+            first_seen_at=now, last_seen_at=now, last_checked_at=now,
+            etag=etag, last_modified=last_modified, listing_signature=listing_signature,
+        )
+        _apply(article, record)
+        session.add(article)
+        session.flush()
+        session.add(ArticleVersion(article_id=article.id, version=1, record=record.to_dict(),
+                                   content_hash=record.content_hash, changed_fields=[],
+                                   created_at=now, crawl_run_id=run.id if run else None))
+        event = _event(session, article, ChangeKind.NEW, run=run, baseline=baseline, now=now)
+        _count(run, ChangeKind.NEW)
+        return StoreResult(ChangeKind.NEW, article.id, 1, event_id=event.id)
+
+    article.last_seen_at = article.last_checked_at = now
+    article.etag, article.last_modified = etag or article.etag, last_modified or article.last_modified
+    if listing_signature:
+        article.listing_signature = listing_signature
+    change = compare(load_record(article), record)
+    was_removed = article.removed_at is not None
+    article.removed_at = None
+    if change.kind == ChangeKind.UNCHANGED and not was_removed:
+        _count(run, ChangeKind.UNCHANGED)
+        return StoreResult(ChangeKind.UNCHANGED, article.id, article.version)
+
+    if change.kind == ChangeKind.CHANGED:
+        article.version += 1
+        article.last_changed_at = now
+        _apply(article, record)
+        session.add(ArticleVersion(article_id=article.id, version=article.version, record=record.to_dict(),
+                                   content_hash=record.content_hash, diff=change.diff,
+                                   changed_fields=change.changed_fields, created_at=now,
+                                   crawl_run_id=run.id if run else None))
+    kind = ChangeKind.RESTORED if was_removed else ChangeKind.CHANGED
+    if was_removed:
+        article.last_changed_at = now
+    event = _event(session, article, kind, run=run, baseline=False, now=now)
+    _count(run, kind)
+    return StoreResult(kind, article.id, article.version, tuple(change.changed_fields), event.id)
+
+
+def touch_unchanged(session: Session, canonical_url: str, *, run: CrawlRun | None = None,
+                    etag: str | None = None, last_modified: str | None = None,
+                    now: datetime | None = None) -> bool:
+    """The page answered 304 (or was known unchanged): record that it was checked, nothing else."""
+    now = now or utcnow()
+    article = session.scalar(select(Article).where(Article.canonical_url == canonical_url))
+    if article is None:
+        return False
+    article.last_seen_at = article.last_checked_at = now
+    article.etag, article.last_modified = etag or article.etag, last_modified or article.last_modified
+    _count(run, ChangeKind.UNCHANGED)
+    return True
+
+
+def mark_removed(session: Session, canonical_url: str, *, run: CrawlRun | None = None,
+                 now: datetime | None = None) -> StoreResult | None:
+    """The portal says the article is gone (404, 410, soft 404): mark it, never delete it."""
+    now = now or utcnow()
+    article = session.scalar(select(Article).where(Article.canonical_url == canonical_url))
+    if article is None or article.removed_at is not None:
+        return None
+    article.removed_at = article.last_checked_at = article.last_changed_at = now
+    event = _event(session, article, ChangeKind.REMOVED, run=run, baseline=False, now=now)
+    _count(run, ChangeKind.REMOVED)
+    return StoreResult(ChangeKind.REMOVED, article.id, article.version, event_id=event.id)

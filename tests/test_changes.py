@@ -1,0 +1,43 @@
+from dataclasses import replace
+
+from crawler.changes import ChangeKind, compare
+from crawler.items import Image
+from tests.records import make_record
+
+
+def test_first_sight_is_new() -> None:
+    assert compare(None, make_record()).kind == ChangeKind.NEW
+
+
+def test_same_visible_content_is_unchanged_even_with_other_url_and_category() -> None:
+    old = make_record()
+    new = replace(make_record(), url=old.url + "?redirect=x&p_auth=abc", category="Tin khác")
+    assert compare(old, new).kind == ChangeKind.UNCHANGED
+
+
+def test_corrected_figure_is_a_change_with_a_diff_naming_the_edit() -> None:
+    old = make_record()
+    new = make_record(body=[old.body[0], "Tặng Bằng khen cho 65 tập thể."])
+    change = compare(old, new)
+    assert change.kind == ChangeKind.CHANGED
+    assert change.changed_fields == ["body"]
+    assert "-Tặng Bằng khen cho 64 tập thể." in change.diff
+    assert "+Tặng Bằng khen cho 65 tập thể." in change.diff
+
+
+def test_caption_typo_fix_title_change_and_new_attachment_are_changes() -> None:
+    old = make_record()
+    caption = compare(old, make_record(images=[Image(old.images[0].url, "Các đại biểu dự")]))
+    title = compare(old, make_record(title="Hội nghị trực tuyến về an ninh"))
+    files = compare(old, make_record(attachments=[{"url": "https://x.gov.vn/a.pdf", "title": "QĐ 1"}]))
+    assert (caption.kind, caption.changed_fields) == (ChangeKind.CHANGED, ["images"])
+    assert (title.kind, title.changed_fields) == (ChangeKind.CHANGED, ["title"])
+    assert "+# Hội nghị trực tuyến về an ninh" in title.diff
+    assert (files.kind, files.changed_fields) == (ChangeKind.CHANGED, ["attachments"])
+
+
+def test_new_paragraph_is_a_change() -> None:
+    old = make_record()
+    change = compare(old, make_record(body=[*old.body, "Đoạn mới."]))
+    assert change.kind == ChangeKind.CHANGED
+    assert "+Đoạn mới." in change.diff
