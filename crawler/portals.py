@@ -1,0 +1,128 @@
+"""The portal registry: the built-in `crawler/portals.toml` plus the user's `--portals FILE`.
+
+A bad file is refused with a message naming the file, the portal and the problem, before any
+crawl starts.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass, field
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from crawler.errors import UserError
+from crawler.normalize import DEFAULT_TIMEZONE, is_http_url
+
+BUILTIN_REGISTRY = Path(__file__).resolve().parent / "portals.toml"
+KNOWN_CMS = ("liferay",)
+_ID = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
+_DURATION = re.compile(r"^\s*(\d+)\s*([smhd])\s*$")
+_UNITS = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days"}
+
+
+def parse_duration(text: str | int, *, what: str = "duration") -> timedelta:
+    """'15m', '2h', '1d', '30s' (or a number of seconds) -> timedelta."""
+    if isinstance(text, int) and not isinstance(text, bool) and text > 0:
+        return timedelta(seconds=text)
+    match = _DURATION.match(str(text))
+    if not match or int(match.group(1)) == 0:
+        raise UserError(f"{what}: {text!r} is not a duration like '30s', '15m', '2h' or '1d'")
+    return timedelta(**{_UNITS[match.group(2)]: int(match.group(1))})
+
+
+@dataclass(frozen=True)
+class PortalConfig:
+    id: str
+    name: str
+    cms: str
+    start_urls: tuple[str, ...]
+    timezone: str = DEFAULT_TIMEZONE
+    selectors: dict[str, str] = field(default_factory=dict)
+    every: timedelta = timedelta(minutes=30)  # scheduler interval
+    pages: int = 5  # listing pages a first crawl backfills
+    recheck_days: int = 30  # articles published this recently are rechecked...
+    recheck_every: timedelta = timedelta(days=1)  # ...this often, even when off the listing
+
+    @property
+    def domains(self) -> tuple[str, ...]:
+        from urllib.parse import urlsplit
+
+        return tuple(sorted({urlsplit(u).hostname or "" for u in self.start_urls}))
+
+
+def _portal(source: Path, portal_id: str, data: Any) -> PortalConfig:
+    where = f"{source}: portal {portal_id!r}"
+    if not isinstance(data, dict):
+        raise UserError(f"{where}: expected a table [portals.{portal_id}]")
+    if not _ID.match(portal_id):
+        raise UserError(f"{where}: ids are lower-case letters, digits, '-' and '_'")
+    unknown = set(data) - {"name", "cms", "start_urls", "timezone", "selectors", "every", "pages",
+                           "recheck_days", "recheck_every"}
+    if unknown:
+        raise UserError(f"{where}: unknown setting(s) {', '.join(sorted(unknown))}")
+    cms = data.get("cms", "liferay")
+    if cms not in KNOWN_CMS:
+        raise UserError(f"{where}: unknown cms {cms!r} (known: {', '.join(KNOWN_CMS)})")
+    start_urls = data.get("start_urls")
+    if not start_urls or not isinstance(start_urls, list):
+        raise UserError(f"{where}: start_urls must be a non-empty list of URLs")
+    for url in start_urls:
+        if not isinstance(url, str) or not is_http_url(url):
+            raise UserError(f"{where}: start URL {url!r} is not an http(s) URL")
+    timezone = data.get("timezone", DEFAULT_TIMEZONE)
+    try:
+        ZoneInfo(timezone)
+    except (ZoneInfoNotFoundError, ValueError, TypeError) as exc:
+        raise UserError(f"{where}: unknown timezone {timezone!r}") from exc
+    selectors = data.get("selectors", {})
+    if not isinstance(selectors, dict) or not all(isinstance(v, str) for v in selectors.values()):
+        raise UserError(f"{where}: selectors must be a table of CSS selector strings")
+    pages = data.get("pages", 5)
+    recheck_days = data.get("recheck_days", 30)
+    for name, value in (("pages", pages), ("recheck_days", recheck_days)):
+        if not isinstance(value, int) or isinstance(value, bool) or value < 0:
+            raise UserError(f"{where}: {name} must be a whole number >= 0, not {value!r}")
+    return PortalConfig(
+        id=portal_id,
+        name=str(data.get("name", portal_id)),
+        cms=cms,
+        start_urls=tuple(start_urls),
+        timezone=timezone,
+        selectors=dict(selectors),
+        every=parse_duration(data.get("every", "30m"), what=f"{where}: every"),
+        pages=pages,
+        recheck_days=recheck_days,
+        recheck_every=parse_duration(data.get("recheck_every", "1d"), what=f"{where}: recheck_every"),
+    )
+
+
+def read_registry_file(path: Path) -> dict[str, PortalConfig]:
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError as exc:
+        raise UserError(f"{path}: portals file not found") from exc
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise UserError(f"{path}: not a valid TOML file: {exc}") from exc
+    portals = data.get("portals")
+    if not isinstance(portals, dict) or not portals:
+        raise UserError(f"{path}: no [portals.ID] tables found")
+    return {pid: _portal(path, pid, body) for pid, body in portals.items()}
+
+
+def load_registry(extra: str | Path | None = None) -> dict[str, PortalConfig]:
+    """The built-in registry, with the portals of `extra` added or replacing those of the same id."""
+    registry = read_registry_file(BUILTIN_REGISTRY)
+    if extra is not None:
+        registry.update(read_registry_file(Path(extra)))
+    return registry
+
+
+def get_portal(portal_id: str, extra: str | Path | None = None) -> PortalConfig:
+    registry = load_registry(extra)
+    if portal_id not in registry:
+        raise UserError(f"unknown portal {portal_id!r} (known: {', '.join(sorted(registry))})")
+    return registry[portal_id]

@@ -1,0 +1,71 @@
+from pathlib import Path
+
+import pytest
+
+from crawler.errors import UserError
+from crawler.portals import get_portal, load_registry, parse_duration
+
+
+def write(tmp_path: Path, text: str) -> Path:
+    path = tmp_path / "portals.toml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_builtin_registry_has_thainguyen_with_defaults() -> None:
+    portal = get_portal("thainguyen")
+    assert portal.cms == "liferay" and portal.timezone == "Asia/Ho_Chi_Minh"
+    assert portal.start_urls == ("https://thainguyen.gov.vn/tin-tuc-su-kien",)
+    assert portal.every.total_seconds() == 1800 and portal.pages == 5
+
+
+def test_user_file_adds_and_overrides(tmp_path: Path) -> None:
+    path = write(tmp_path, """
+[portals.thainguyen]
+name = "TN"
+start_urls = ["http://127.0.0.1:8080/tin-tuc-su-kien"]
+every = "15m"
+[portals.hanoi]
+name = "Hà Nội"
+cms = "liferay"
+start_urls = ["https://hanoi.gov.vn/tin-tuc"]
+[portals.hanoi.selectors]
+title = "h1.title"
+""")
+    registry = load_registry(path)
+    assert registry["thainguyen"].start_urls == ("http://127.0.0.1:8080/tin-tuc-su-kien",)
+    assert registry["thainguyen"].every.total_seconds() == 900
+    assert registry["hanoi"].selectors == {"title": "h1.title"}
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ('[portals.x]\ncms = "wordpress"\nstart_urls = ["https://x.vn"]', "unknown cms 'wordpress'"),
+        ('[portals.x]\nname = "X"', "start_urls must be a non-empty list"),
+        ('[portals.x]\nstart_urls = ["ftp://x.vn/a"]', "is not an http(s) URL"),
+        ('[portals.x\nstart_urls = ["https://x.vn"]', "not a valid TOML file"),
+        ('[portals.x]\nstart_urls = ["https://x.vn"]\nevery = "soon"', "not a duration"),
+        ('[portals.x]\nstart_urls = ["https://x.vn"]\ntimezone = "Mars/Base"', "unknown timezone"),
+        ('[portals.x]\nstart_urls = ["https://x.vn"]\nstart_url = "typo"', "unknown setting(s) start_url"),
+    ],
+)
+def test_bad_file_is_refused_naming_file_portal_and_problem(tmp_path: Path, text: str, message: str) -> None:
+    path = write(tmp_path, text)
+    with pytest.raises(UserError) as err:
+        load_registry(path)
+    assert str(path) in str(err.value) and message in str(err.value)
+    if "TOML" not in message:
+        assert "'x'" in str(err.value)
+
+
+def test_unknown_portal_names_the_known_ones() -> None:
+    with pytest.raises(UserError, match="unknown portal 'nowhere'.*thainguyen"):
+        get_portal("nowhere")
+
+
+def test_durations() -> None:
+    assert parse_duration("2h").total_seconds() == 7200
+    assert parse_duration(45).total_seconds() == 45
+    with pytest.raises(UserError):
+        parse_duration("0m")
