@@ -73,7 +73,7 @@ def upgrade(engine: Engine) -> None:
         if key in _upgraded:
             return
         try:
-            command.upgrade(alembic_config(engine), "head")
+            command.upgrade(alembic_config(engine), "heads")
         except OperationalError as exc:
             raise UserError(f"cannot open database {engine.url!r}: {exc.orig}") from exc
         _upgraded.add(key)
