@@ -1,0 +1,192 @@
+"""`portalwatch schedule`: crawl every portal on its interval until stopped; `--once`; `--list`.
+
+`python scheduler.py ...` is the same command. How the scheduler works: crawler/scheduling.py.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import shlex
+import signal
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import datetime
+from types import FrameType
+from zoneinfo import ZoneInfo
+
+from crawler.cli.common import add_db_option, add_portals_option, db_url
+from crawler.errors import UserError
+from crawler.normalize import DEFAULT_TIMEZONE
+from crawler.scheduling import (
+    DEFAULT_KILL_GRACE,
+    DEFAULT_TIME_LIMIT,
+    PortalScheduler,
+    ScheduledPortal,
+    ScheduleSettings,
+)
+from crawler.scheduling_launch import DEFAULT_CRAWL_COMMAND, format_seconds
+from storage.models import utcnow
+
+LOCAL = ZoneInfo(DEFAULT_TIMEZONE)
+
+
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    parser = subparsers.add_parser(
+        "schedule",
+        help="crawl every portal on its interval until stopped (same as `python scheduler.py`)",
+        description="Crawl every portal on its own interval (portal setting `every`, default 30m). "
+        "The schedule is kept in the database, so a restart resumes it. Stop with SIGTERM or Ctrl-C: "
+        "running crawls finish their current articles and record their runs, then the exit code is 0.",
+    )
+    add_db_option(parser)
+    add_portals_option(parser)
+    mode = parser.add_mutually_exclusive_group()
+    mode.add_argument("--once", action="store_true",
+                      help="crawl every portal whose turn has come (on a first start: all), then exit; "
+                      "exit code 1 if one of those crawls failed (for cron)")
+    mode.add_argument("--list", action="store_true",
+                      help="show each portal's interval, next run and health, then exit")
+    parser.add_argument("--time-limit", type=_seconds(minimum=1), default=DEFAULT_TIME_LIMIT, metavar="S",
+                        help="seconds a crawl may run before it is stopped "
+                        f"(default {DEFAULT_TIME_LIMIT:.0f})")
+    parser.add_argument("--jitter", type=_seconds(minimum=0), default=None, metavar="S",
+                        help="random delay of up to S seconds added to each turn, so the portals spread "
+                        "out (default: a tenth of the portal's interval, at most 60)")
+    parser.add_argument("--parallel", type=int, default=4, metavar="N",
+                        help="crawl up to N portals at once (default 4); a portal never has two crawls")
+    parser.add_argument("--kill-grace", type=_seconds(minimum=0), default=DEFAULT_KILL_GRACE, metavar="S",
+                        help="seconds a crawl gets to stop after SIGTERM before it is killed "
+                        f"(default {DEFAULT_KILL_GRACE:.0f})")
+    parser.add_argument("--crawl-command", metavar="CMD", default=None,
+                        help="the command that crawls one portal; the portal id, --db, --portals and "
+                        "--time-limit are appended (default: `portalwatch crawl` on this Python)")
+    # Also accepted after the command, so that `python scheduler.py -v` works.
+    parser.add_argument("-v", "--verbose", action="store_true", default=argparse.SUPPRESS,
+                        help="log debug output")
+    parser.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    verbose = bool(getattr(args, "verbose", False))
+    logging.getLogger().setLevel(logging.DEBUG if verbose else logging.INFO)
+    # Our own lines say what a run did; APScheduler's per-job chatter only under -v.
+    logging.getLogger("apscheduler").setLevel(logging.DEBUG if verbose else logging.ERROR)
+    if args.parallel < 1:
+        raise UserError("--parallel must be at least 1")
+    command = tuple(shlex.split(args.crawl_command)) if args.crawl_command else DEFAULT_CRAWL_COMMAND
+    if not command:
+        raise UserError("--crawl-command is empty")
+    settings = ScheduleSettings(
+        db_url=db_url(args), portals_file=args.portals, time_limit=args.time_limit,
+        kill_grace=args.kill_grace, jitter=args.jitter, parallel=args.parallel, crawl_command=command,
+    )
+    service = PortalScheduler(settings)
+    if args.list:
+        try:
+            print(format_schedule(service.scheduled_portals(), utcnow()))
+        finally:
+            service.close()
+        return 0
+    stops = _StopRequests(service)
+    with stops.installed():
+        if args.once:
+            try:
+                reports = service.run_due_once()
+            finally:
+                service.close()
+            failed = sum(report.outcome == "failed" for report in reports)
+            print(f"schedule --once: {len(reports)} crawl(s) run, {failed} failed")
+            return 1 if failed else 0
+        try:
+            service.start()
+            while not stops.count:
+                time.sleep(0.2)  # a flag, not an Event: a signal handler must not take a lock
+            logging.getLogger("portalwatch.schedule").info("stop requested; no new crawls start")
+        finally:
+            service.close()
+    return 0
+
+
+class _StopRequests:
+    """SIGTERM / Ctrl-C: the first one stops gracefully, a second one kills the running crawls."""
+
+    def __init__(self, service: PortalScheduler) -> None:
+        self.service = service
+        self.count = 0
+
+    def handle(self, signum: int, frame: FrameType | None) -> None:
+        self.count += 1
+        if self.count == 1:
+            self.service.begin_stop()
+        else:
+            self.service.launcher.kill_all()
+
+    @contextmanager
+    def installed(self) -> Iterator[None]:
+        previous: dict[int, Callable[[int, FrameType | None], object] | int | None] = {}
+        for signum in (signal.SIGTERM, signal.SIGINT):
+            previous[signum] = signal.signal(signum, self.handle)
+        try:
+            yield
+        finally:
+            for signum, handler in previous.items():
+                signal.signal(signum, handler if handler is not None else signal.SIG_DFL)
+
+
+def format_schedule(rows: list[ScheduledPortal], now: datetime) -> str:
+    if not rows:
+        return "no portals"
+    table = [("PORTAL", "EVERY", f"NEXT RUN ({DEFAULT_TIMEZONE})", "HEALTH")]
+    for row in rows:
+        every = format_seconds(row.every.total_seconds()) if row.every else "-"
+        if not row.in_registry:
+            next_run = "removed from the registry: job dropped at the next start"
+        elif row.next_run_time is None:
+            next_run = "not scheduled yet: due at the next start"
+        else:
+            when = _relative(row.next_run_time, now)
+            next_run = f"{_local(row.next_run_time)} ({when if row.next_run_time > now else when + ': due'})"
+        table.append((row.portal_id, every, next_run, _health(row, now)))
+    widths = [max(len(line[column]) for line in table) for column in range(3)]
+    return "\n".join(
+        "  ".join(cell.ljust(width) for cell, width in zip(line[:3], widths, strict=True)) + "  " + line[3]
+        for line in table
+    )
+
+
+def _health(row: ScheduledPortal, now: datetime) -> str:
+    last = f"last crawl {_relative(row.last_crawl_at, now)}" if row.last_crawl_at else "never crawled"
+    if not row.consecutive_failures:
+        return f"ok, {last}"
+    text = f"FAILING ({row.consecutive_failures} in a row), {last}"
+    if row.backoff_until and row.backoff_until > now:
+        text += f", backing off until {_local(row.backoff_until, seconds=False)}"
+    if row.last_error:
+        text += f"; last error: {row.last_error.splitlines()[0][:160]}"
+    return text
+
+
+def _local(moment: datetime, *, seconds: bool = True) -> str:
+    return moment.astimezone(LOCAL).strftime("%Y-%m-%d %H:%M:%S" if seconds else "%Y-%m-%d %H:%M")
+
+
+def _relative(moment: datetime, now: datetime) -> str:
+    delta = (moment - now).total_seconds()
+    if abs(delta) < 1:
+        return "now"
+    return f"in {format_seconds(delta)}" if delta > 0 else f"{format_seconds(-delta)} ago"
+
+
+def _seconds(*, minimum: float) -> Callable[[str], float]:
+    def parse(text: str) -> float:
+        try:
+            value = float(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds") from None
+        if value < minimum:
+            raise argparse.ArgumentTypeError(f"must be at least {minimum:g} seconds")
+        return value
+
+    return parse

@@ -1,0 +1,410 @@
+"""Crawl every portal on its own interval, from a job store that survives restarts.
+
+How it works (`portalwatch schedule`, same as `python scheduler.py`):
+
+- One APScheduler BackgroundScheduler. The jobs live in an SQLAlchemyJobStore in the portalwatch
+  database itself (table `apscheduler_jobs`), so a restart keeps each portal's next_run_time.
+- One interval job per portal (`crawl:<id>`), every `every` (portal setting, default 30 min)
+  plus a random jitter (default a tenth of the interval, at most 60 s), so the portals spread out
+  instead of all starting at once.
+  `max_instances=1`: a portal is never crawled twice at once. A turn that comes while the last
+  crawl is still running is skipped.
+  `coalesce=True` with `misfire_grace_time` = one interval: after downtime, all the missed turns
+  become exactly one crawl at start. That is never a burst, and never none, because the latest
+  missed turn is always less than one interval old.
+- At every start the jobs are reconciled with the registry. A new portal gets a job whose first
+  run falls within the jitter. A portal gone from the registry loses its job. A job whose interval
+  is unchanged keeps its next_run_time. A changed interval moves the next run to no later than
+  now + the new interval.
+- Each crawl is a child process with a hard time limit (why, and what that costs:
+  crawler/scheduling_launch.py). A thread pool waits on them (`parallel` crawls at once).
+- Each crawl's run is logged: portal, duration, new/changed/removed/errors. A crash or hang is
+  recorded as a failed run. A portal that keeps failing backs off (crawler/scheduling_health.py):
+  after a failure its job's next run moves to the portal's `backoff_until`.
+- Stopping (SIGTERM, Ctrl-C): no new crawls start. The running ones get SIGTERM, finish their
+  current articles and write their runs (or are killed after the grace period). Then the process
+  exits 0.
+- `--once` (cron): reconcile, crawl every portal whose next_run_time has come (on a first start,
+  all of them), move those jobs on as the scheduler would, and exit.
+"""
+
+from __future__ import annotations
+
+import importlib
+import logging
+import random
+import threading
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor as CrawlPool
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from apscheduler.events import EVENT_JOB_MAX_INSTANCES, EVENT_JOB_MISSED, JobExecutionEvent
+from apscheduler.executors.pool import ThreadPoolExecutor
+from apscheduler.job import Job
+from apscheduler.jobstores.base import JobLookupError
+from apscheduler.jobstores.memory import MemoryJobStore
+from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
+from apscheduler.schedulers.background import BackgroundScheduler
+from apscheduler.schedulers.base import STATE_RUNNING
+from apscheduler.triggers.interval import IntervalTrigger
+from sqlalchemy import select
+
+from crawler.portals import PortalConfig, load_registry
+from crawler.scheduling_health import (
+    DEFAULT_BACKOFF_CAP,
+    CrawlReport,
+    backoff_delay,
+    clear_to_crawl,
+    record_crawl,
+)
+from crawler.scheduling_launch import DEFAULT_CRAWL_COMMAND, CrawlLauncher, format_seconds
+from storage.models import Portal, utcnow
+
+__all__ = ["PortalScheduler", "ScheduleSettings", "ScheduledPortal", "CrawlReport", "backoff_delay"]
+
+log = logging.getLogger("portalwatch.schedule")
+
+JOB_PREFIX = "crawl:"
+JOB_TABLE = "apscheduler_jobs"
+DEFAULT_TIME_LIMIT = 20 * 60.0
+DEFAULT_KILL_GRACE = 60.0
+MAX_DEFAULT_JITTER = 60.0
+
+
+@dataclass(frozen=True)
+class ScheduleSettings:
+    db_url: str
+    portals_file: str | None = None
+    time_limit: float = DEFAULT_TIME_LIMIT  # seconds a crawl may take before SIGTERM
+    kill_grace: float = DEFAULT_KILL_GRACE  # seconds after SIGTERM before SIGKILL
+    jitter: float | None = None  # seconds; None: a tenth of each portal's interval, at most 60 s
+    parallel: int = 4  # crawls of different portals at once
+    backoff_cap: timedelta = DEFAULT_BACKOFF_CAP
+    crawl_command: tuple[str, ...] = DEFAULT_CRAWL_COMMAND  # the portal id and options are appended
+    alerts_every: float = 60.0  # seconds between deliveries of pending alerts
+
+    def jitter_for(self, portal: PortalConfig) -> float:
+        if self.jitter is not None:
+            return self.jitter
+        return min(MAX_DEFAULT_JITTER, portal.every.total_seconds() / 10)
+
+
+@dataclass(frozen=True)
+class ScheduledPortal:
+    """One line of `portalwatch schedule --list`."""
+
+    portal_id: str
+    in_registry: bool
+    every: timedelta | None  # as the job store has it (None: no job yet)
+    next_run_time: datetime | None
+    consecutive_failures: int = 0
+    last_error: str | None = None
+    last_crawl_at: datetime | None = None
+    backoff_until: datetime | None = None
+
+
+@dataclass
+class ReconcileReport:
+    added: list[str] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)
+    rescheduled: list[str] = field(default_factory=list)  # interval changed
+    kept: list[str] = field(default_factory=list)
+
+
+def job_id(portal_id: str) -> str:
+    return JOB_PREFIX + portal_id
+
+
+# The job store keeps a reference to a module-level function and the portal id, never objects:
+# a job must unpickle in the next process. The function finds the running scheduler here.
+_active: PortalScheduler | None = None
+
+
+def run_scheduled_crawl(portal_id: str) -> None:
+    """What every portal's job runs."""
+    if _active is None:
+        log.error("%s: no scheduler is running in this process; crawl skipped", portal_id)
+        return
+    _active.crawl(portal_id)
+
+
+class PortalScheduler:
+    """The scheduler of one database: start()/close() for the long-lived process, or run_due_once()."""
+
+    def __init__(self, settings: ScheduleSettings, *,
+                 registry: dict[str, PortalConfig] | None = None) -> None:
+        from storage.db import open_database
+
+        self.settings = settings
+        self.registry = registry if registry is not None else load_registry(settings.portals_file)
+        self.database = open_database(settings.db_url)
+        self.launcher = CrawlLauncher(settings.crawl_command, time_limit=settings.time_limit,
+                                      kill_grace=settings.kill_grace)
+        self.scheduler = BackgroundScheduler(
+            jobstores={"default": SQLAlchemyJobStore(engine=self.database.engine, tablename=JOB_TABLE),
+                       "memory": MemoryJobStore()},  # the alert delivery job: nothing to persist
+            executors={"default": ThreadPoolExecutor(max(1, settings.parallel)),
+                       "alerts": ThreadPoolExecutor(1)},  # never waits behind a long crawl
+            timezone=UTC,
+        )
+        self.scheduler.add_listener(self._on_skipped_turn, EVENT_JOB_MAX_INSTANCES | EVENT_JOB_MISSED)
+        self.on_report: Callable[[CrawlReport], None] | None = None  # called after every crawl
+        self._stopping = False
+        self._in_flight = 0
+        self._idle = threading.Condition()
+        self._opened = False
+
+    # -- life cycle --------------------------------------------------------------------------
+
+    def open(self) -> None:
+        """Start the scheduler paused: jobs can be read and changed, none runs yet."""
+        global _active
+        if not self._opened:
+            self.scheduler.start(paused=True)
+            self._opened = True
+            _active = self
+
+    def start(self) -> ReconcileReport:
+        """Reconcile the jobs with the registry and start crawling on schedule (returns at once)."""
+        self.open()
+        report = self.reconcile(spread_first_runs=True)
+        self._start_alert_delivery()
+        self.scheduler.resume()
+        log.info("scheduling %d portal(s): %s", len(self.registry), self._next_runs_text())
+        return report
+
+    def begin_stop(self) -> None:
+        """Start no more crawls; ask running ones to stop. Safe in a signal handler (no logging)."""
+        self._stopping = True
+        self.launcher.stop_all()
+
+    def close(self) -> None:
+        """Stop gracefully: running crawls stop and their runs are recorded before this returns."""
+        global _active
+        self.begin_stop()
+        if not self._opened:
+            self.database.dispose()
+            return
+        if self.scheduler.state == STATE_RUNNING:  # take no new turns while the crawls wind down
+            self.scheduler.pause()
+        running = self.launcher.running_portals()
+        if running:
+            log.info("stopping: waiting for the crawl(s) of %s to stop and record their runs",
+                     ", ".join(sorted(running)))
+        # Wait here, not in shutdown(wait=True): that holds the job store lock, which a finishing
+        # crawl needs to postpone its job after a failure.
+        with self._idle:
+            self._idle.wait_for(lambda: self._in_flight == 0)
+        self.scheduler.shutdown(wait=True)
+        self._opened = False
+        if _active is self:
+            _active = None
+        self.database.dispose()
+        log.debug("scheduler stopped")
+
+    def __enter__(self) -> PortalScheduler:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # -- the jobs ----------------------------------------------------------------------------
+
+    def reconcile(self, *, spread_first_runs: bool, now: datetime | None = None) -> ReconcileReport:
+        """Make the stored jobs match the registry, keeping next_run_time wherever the interval holds."""
+        self.open()
+        now = now or utcnow()
+        report = ReconcileReport()
+        existing = {job.id: job for job in self._crawl_jobs()}
+        for portal in self.registry.values():
+            self._ensure_portal_row(portal)
+            trigger = IntervalTrigger(seconds=portal.every.total_seconds(),
+                                      jitter=self.settings.jitter_for(portal) or None, timezone=UTC)
+            options: dict[str, Any] = dict(
+                func=run_scheduled_crawl, args=(portal.id,), name=portal.id, executor="default",
+                max_instances=1, coalesce=True,
+                misfire_grace_time=max(1, int(portal.every.total_seconds())),
+            )
+            job = existing.pop(job_id(portal.id), None)
+            if job is None:
+                spread = self.settings.jitter_for(portal) if spread_first_runs else 0.0
+                first = now + timedelta(seconds=random.uniform(0, spread))
+                self.scheduler.add_job(id=job_id(portal.id), jobstore="default", trigger=trigger,
+                                       next_run_time=first, **options)
+                report.added.append(portal.id)
+                continue
+            next_run = job.next_run_time or now
+            if getattr(job.trigger, "interval", None) == portal.every:
+                report.kept.append(portal.id)
+            else:
+                next_run = min(next_run, now + portal.every)
+                report.rescheduled.append(portal.id)
+            self.scheduler.modify_job(job.id, "default", trigger=trigger, next_run_time=next_run, **options)
+        for stale in existing:
+            self.scheduler.remove_job(stale, "default")
+            report.removed.append(stale.removeprefix(JOB_PREFIX))
+        for what in ("added", "removed", "rescheduled"):
+            if getattr(report, what):
+                log.info("jobs %s: %s", what, ", ".join(sorted(getattr(report, what))))
+        return report
+
+    def scheduled_portals(self) -> list[ScheduledPortal]:
+        """Every portal of the registry or the job store, with its next run and health."""
+        self.open()
+        jobs = {job.id.removeprefix(JOB_PREFIX): job for job in self._crawl_jobs()}
+        with self.database.session() as session:
+            health = {row.id: row for row in session.scalars(select(Portal))}
+        rows = []
+        for portal_id in sorted(set(self.registry) | set(jobs)):
+            job, row = jobs.get(portal_id), health.get(portal_id)
+            rows.append(ScheduledPortal(
+                portal_id=portal_id, in_registry=portal_id in self.registry,
+                every=getattr(job.trigger, "interval", None) if job else None,
+                next_run_time=job.next_run_time if job else None,
+                consecutive_failures=(row.consecutive_failures or 0) if row else 0,
+                last_error=row.last_error if row else None,
+                last_crawl_at=row.last_crawl_at if row else None,
+                backoff_until=row.backoff_until if row else None,
+            ))
+        return rows
+
+    def run_due_once(self, now: datetime | None = None) -> list[CrawlReport]:
+        """`--once`: crawl every portal whose turn has come, in parallel; move their jobs on."""
+        self.reconcile(spread_first_runs=False, now=now)
+        now = now or utcnow()
+        due = [job for job in self._crawl_jobs()
+               if job.next_run_time is not None and job.next_run_time <= now]
+        if not due:
+            log.info("nothing is due; %s", self._next_runs_text())
+        for job in due:  # before crawling, as the scheduler does: a killed --once does not repeat
+            self.scheduler.modify_job(job.id, "default", next_run_time=_next_turn(job, now))
+        with CrawlPool(max_workers=max(1, self.settings.parallel)) as pool:
+            reports = list(pool.map(self.crawl, [job.id.removeprefix(JOB_PREFIX) for job in due]))
+        if not self._stopping:
+            self._deliver_alerts()
+        return [report for report in reports if report is not None]
+
+    # -- one crawl ---------------------------------------------------------------------------
+
+    def crawl(self, portal_id: str) -> CrawlReport | None:
+        """Run one portal's crawl now and record it. Never raises: one portal cannot stop the rest."""
+        portal = self.registry.get(portal_id)
+        if portal is None:
+            log.warning("%s: not in the registry any more; its job goes at the next start", portal_id)
+            return None
+        with self._idle:
+            if self._stopping:
+                return None
+            self._in_flight += 1
+        try:
+            return self._crawl(portal)
+        except Exception:
+            log.exception("%s: the scheduler could not run or record this crawl", portal_id)
+            return None
+        finally:
+            with self._idle:
+                self._in_flight -= 1
+                self._idle.notify_all()
+
+    def _crawl(self, portal: PortalConfig) -> CrawlReport | None:
+        settings = self.settings
+        stale_after = timedelta(seconds=settings.time_limit + settings.kill_grace + 60)
+        clearance = clear_to_crawl(self.database, portal, stale_after=stale_after)
+        if clearance.skip_reason:
+            log.info("%s: not crawled: %s", portal.id, clearance.skip_reason)
+            return None
+        log.info("%s: crawl started", portal.id)
+        launch = self.launcher.run(portal.id, db_url=settings.db_url, portals_file=settings.portals_file)
+        if launch is None:
+            return None  # the scheduler began stopping before the crawl started
+        report = record_crawl(self.database, portal, launch, after_run_id=clearance.after_run_id,
+                              kill_grace=settings.kill_grace, time_limit=settings.time_limit,
+                              backoff_cap=settings.backoff_cap)
+        log.log(logging.WARNING if report.outcome == "failed" else logging.INFO, "%s", report.log_line())
+        if report.outcome == "failed" and report.backoff_until is not None:
+            self._postpone(portal.id, report.backoff_until)
+        if self.on_report is not None:
+            self.on_report(report)
+        return report
+
+    def _postpone(self, portal_id: str, until: datetime) -> None:
+        try:
+            job = self.scheduler.get_job(job_id(portal_id), "default")
+            if job is not None and (job.next_run_time is None or job.next_run_time < until):
+                self.scheduler.modify_job(job.id, "default", next_run_time=until)
+        except JobLookupError:
+            pass  # removed meanwhile: nothing to postpone
+
+    # -- helpers -----------------------------------------------------------------------------
+
+    def _crawl_jobs(self) -> list[Job]:
+        return [job for job in self.scheduler.get_jobs("default") if job.id.startswith(JOB_PREFIX)]
+
+    def _ensure_portal_row(self, portal: PortalConfig) -> None:
+        # So that `portalwatch portals` lists a portal from the moment it is scheduled.
+        from storage.store import ensure_portal
+
+        with self.database.session() as session:
+            ensure_portal(session, portal.id, name=portal.name, cms=portal.cms, timezone=portal.timezone)
+
+    def _next_runs_text(self) -> str:
+        now = utcnow()
+        jobs = sorted((job for job in self._crawl_jobs() if job.next_run_time),
+                      key=lambda job: job.next_run_time)
+        if not jobs:
+            return "no portal is scheduled"
+        first = jobs[0]
+        wait = (first.next_run_time - now).total_seconds()
+        when = f"in {format_seconds(wait)}" if wait > 0 else "now"
+        return f"next: {first.name} {when}"
+
+    def _on_skipped_turn(self, event: JobExecutionEvent) -> None:
+        portal_id = event.job_id.removeprefix(JOB_PREFIX)
+        if event.code == EVENT_JOB_MAX_INSTANCES:
+            log.info("%s: previous crawl still running; this turn is skipped", portal_id)
+        else:
+            log.warning("%s: a turn was missed by more than its grace time; waiting for the next one",
+                        portal_id)
+
+    # -- alerts ------------------------------------------------------------------------------
+
+    def _start_alert_delivery(self) -> None:
+        if _alert_delivery() is None:
+            log.info("alert delivery is not available yet (no crawler.alerts.dispatch); no alert job")
+            return
+        self.scheduler.add_job(self._deliver_alerts, "interval", seconds=self.settings.alerts_every,
+                               id="deliver-alerts", jobstore="memory", executor="alerts",
+                               max_instances=1, coalesce=True, replace_existing=True,
+                               next_run_time=utcnow())
+
+    def _deliver_alerts(self) -> None:
+        deliver = _alert_delivery()
+        if deliver is None:
+            return
+        try:
+            result = deliver(self.database)
+        except Exception:
+            log.exception("alert delivery failed; retrying at the next turn")
+            return
+        log.debug("alert delivery: %s", result)
+
+
+def _alert_delivery() -> Callable[..., Any] | None:
+    """crawler.alerts.dispatch.deliver_pending, once the alerts step has landed."""
+    try:
+        module = importlib.import_module("crawler.alerts.dispatch")
+    except ModuleNotFoundError as exc:
+        if exc.name in ("crawler.alerts", "crawler.alerts.dispatch"):
+            return None
+        raise
+    return getattr(module, "deliver_pending", None)
+
+
+def _next_turn(job: Job, now: datetime) -> datetime:
+    """The job's first turn after `now`: all the turns it missed count as this one (coalesced)."""
+    turn = job.next_run_time
+    while turn is not None and turn <= now:
+        turn = job.trigger.get_next_fire_time(turn, now)
+    return turn or now + timedelta(days=365)

@@ -1,0 +1,389 @@
+"""The scheduler as a user meets it: portals crawled on their interval, never twice at once, a
+schedule that survives restarts, failing portals that back off and recover, crashes and hangs that
+are recorded without stopping anything, a clean exit on SIGTERM, and `--once` for cron.
+
+Scheduling mechanics run a fake crawl (tests/fake_crawl.py). It writes CrawlRuns the way
+`portalwatch crawl` does, and can be made to fail, crash, block or hang. The end-to-end test runs
+the real `portalwatch crawl` against the simulated portal. Nothing sleeps to wait: every wait
+polls for what it waits for, with a deadline.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import re
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterator
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+from apscheduler.events import EVENT_JOB_MAX_INSTANCES
+from sqlalchemy import select
+
+from crawler.portals import read_registry_file
+from crawler.scheduling import CrawlReport, PortalScheduler, ScheduleSettings, backoff_delay, job_id
+from storage.db import open_database
+from storage.models import CrawlRun, Portal, utcnow
+
+REPO = Path(__file__).resolve().parents[1]
+FAKE_CRAWL = (sys.executable, str(REPO / "tests" / "fake_crawl.py"))
+
+
+def wait_for(condition: Callable[[], object], what: str, timeout: float = 10.0) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out after {timeout:.0f} s waiting for {what}")
+        time.sleep(0.02)
+
+
+class Fake:
+    """The fake crawl's control folder: how each portal behaves, and what it did."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+
+    def mode(self, portal: str, mode: str) -> None:
+        (self.folder / f"{portal}.mode").write_text(mode)
+
+    def release(self, portal: str) -> None:
+        (self.folder / f"{portal}.release").write_text("go")
+
+    def lines(self, portal: str) -> list[str]:
+        log = self.folder / f"{portal}.log"
+        return log.read_text().splitlines() if log.exists() else []
+
+    def starts(self, portal: str) -> int:
+        return sum(line.startswith("start") for line in self.lines(portal))
+
+
+@pytest.fixture
+def fake(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Fake:
+    folder = tmp_path / "fake"
+    folder.mkdir()
+    monkeypatch.setenv("FAKE_CRAWL_DIR", str(folder))  # inherited by every crawl process
+    return Fake(folder)
+
+
+def portals_file(tmp_path: Path, every: dict[str, str], *, url: str = "http://127.0.0.1:9/tin-tuc") -> Path:
+    # The built-in thainguyen is overridden too, so that nothing here ever reaches the live portal.
+    every = {"thainguyen": "1h", **every}
+    path = tmp_path / "portals.toml"
+    path.write_text("".join(
+        f'[portals.{pid}]\nname = "{pid}"\nstart_urls = ["{url}"]\nevery = "{interval}"\n'
+        for pid, interval in every.items()
+    ), encoding="utf-8")
+    return path
+
+
+class Harness:
+    """PortalSchedulers over one database and one registry file, as successive processes would be."""
+
+    def __init__(self, url: str, tmp_path: Path) -> None:
+        self.url, self.tmp_path = url, tmp_path
+        self.reports: list[CrawlReport] = []
+        self.open: list[PortalScheduler] = []
+
+    def scheduler(self, every: dict[str, str], **settings: Any) -> PortalScheduler:
+        path = portals_file(self.tmp_path, every)
+        registry = {pid: p for pid, p in read_registry_file(path).items() if pid in every}
+        options: dict[str, Any] = dict(time_limit=30.0, kill_grace=5.0, jitter=0.0, crawl_command=FAKE_CRAWL)
+        options.update(settings)
+        settings_ = ScheduleSettings(db_url=self.url, portals_file=str(path), **options)
+        service = PortalScheduler(settings_, registry=registry)
+        service.on_report = self.reports.append
+        self.open.append(service)
+        return service
+
+    def reports_of(self, portal: str) -> list[CrawlReport]:
+        return [report for report in list(self.reports) if report.portal_id == portal]
+
+    def health(self, portal: str) -> Portal:
+        database = open_database(self.url)
+        try:
+            with database.session() as session:
+                row = session.get(Portal, portal)
+                assert row is not None
+                return row
+        finally:
+            database.dispose()
+
+    def runs(self, portal: str) -> list[CrawlRun]:
+        database = open_database(self.url)
+        try:
+            with database.session() as session:
+                return list(session.scalars(select(CrawlRun).where(CrawlRun.portal_id == portal)
+                                            .order_by(CrawlRun.id)))
+        finally:
+            database.dispose()
+
+
+@pytest.fixture
+def harness(sqlite_url: str, tmp_path: Path) -> Iterator[Harness]:
+    h = Harness(sqlite_url, tmp_path)
+    yield h
+    for service in h.open:
+        service.close()
+
+
+def next_run(service: PortalScheduler, portal: str) -> datetime | None:
+    return {row.portal_id: row for row in service.scheduled_portals()}[portal].next_run_time
+
+
+def run_cli(*args: str, timeout: float = 30.0) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, str(REPO / "scheduler.py"), *args], capture_output=True,
+                          text=True, timeout=timeout, cwd=REPO)
+
+
+# -- runs happen, logged, never overlapping ----------------------------------------------------
+
+
+def test_each_portal_is_crawled_on_its_interval_and_each_run_is_logged(
+    harness: Harness, fake: Fake, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level("INFO", logger="portalwatch.schedule")
+    service = harness.scheduler({"alpha": "1s", "beta": "1s"})
+    service.start()
+    wait_for(lambda: len(harness.reports_of("alpha")) >= 2 and len(harness.reports_of("beta")) >= 2,
+             "two crawls of each portal")
+    service.close()
+    assert [r.status for r in harness.runs("alpha")][:2] == ["ok", "ok"]
+    logged = [r.getMessage() for r in caplog.records if r.name == "portalwatch.schedule"]
+    line = next(m for m in logged if m.startswith("alpha: ok in"))
+    assert "2 new, 1 changed, 0 removed" in line and "0 errors" in line
+
+
+def test_a_portal_is_never_crawled_twice_at_once_even_when_a_crawl_outlasts_its_interval(
+    harness: Harness, fake: Fake
+) -> None:
+    fake.mode("alpha", "block")  # the first crawl runs until released, well past the 1 s interval
+    service = harness.scheduler({"alpha": "1s"})
+    skipped: list[object] = []
+    service.scheduler.add_listener(skipped.append, EVENT_JOB_MAX_INSTANCES)
+    service.start()
+    wait_for(lambda: len(skipped) >= 2, "two turns to come while the first crawl still runs")
+    assert fake.starts("alpha") == 1
+    fake.release("alpha")
+    wait_for(lambda: fake.starts("alpha") >= 2, "the next turn after the first crawl ended")
+    fake.release("alpha")
+    wait_for(lambda: len(harness.reports_of("alpha")) >= 2, "the second crawl to be recorded")
+    service.close()
+    lines = fake.lines("alpha")
+    assert "OVERLAP" not in lines
+    first_end = next(float(line.split()[1]) for line in lines if line.startswith("end"))
+    second_start = [float(line.split()[1]) for line in lines if line.startswith("start")][1]
+    assert second_start >= first_end
+
+
+# -- a schedule that survives restarts ----------------------------------------------------------
+
+
+def test_restart_keeps_each_portals_next_run_and_does_not_recrawl(
+    db_url: str, tmp_path: Path, fake: Fake
+) -> None:
+    harness = Harness(db_url, tmp_path)  # SQLite and PostgreSQL: the job store is the database
+    try:
+        first = harness.scheduler({"alpha": "1h"})
+        first.start()  # a first start: alpha is due at once
+        wait_for(lambda: harness.reports_of("alpha"), "the first crawl")
+        planned = next_run(first, "alpha")
+        first.close()
+        assert planned is not None and timedelta(minutes=59) < planned - utcnow() <= timedelta(hours=1)
+
+        again = harness.scheduler({"alpha": "1h"})
+        assert again.start().kept == ["alpha"]
+        assert abs((next_run(again, "alpha") - planned).total_seconds()) < 0.01
+        again.close()
+        cron = harness.scheduler({"alpha": "1h"})
+        assert cron.run_due_once() == []  # nothing is due after a restart within the hour
+        assert fake.starts("alpha") == 1
+    finally:
+        for service in harness.open:
+            service.close()
+
+
+def test_registry_changes_add_and_remove_jobs_at_the_next_start(harness: Harness, fake: Fake) -> None:
+    first = harness.scheduler({"alpha": "1h", "beta": "1h", "gamma": "1h"})
+    first.open()
+    first.reconcile(spread_first_runs=False, now=utcnow() + timedelta(minutes=5))
+    alpha_next = next_run(first, "alpha")
+    first.close()
+
+    # beta leaves the registry, delta joins, gamma's interval shrinks to 10 minutes.
+    second = harness.scheduler({"alpha": "1h", "gamma": "10m", "delta": "1h"})
+    second.open()
+    report = second.reconcile(spread_first_runs=False)
+    assert (report.added, report.removed, report.rescheduled, report.kept) == (
+        ["delta"], ["beta"], ["gamma"], ["alpha"])
+    rows = {row.portal_id: row for row in second.scheduled_portals()}
+    assert "beta" not in rows
+    assert rows["alpha"].next_run_time == alpha_next
+    assert rows["gamma"].every == timedelta(minutes=10)
+    assert rows["gamma"].next_run_time <= utcnow() + timedelta(minutes=10)
+
+
+def test_missed_turns_while_the_scheduler_was_down_become_one_crawl(harness: Harness, fake: Fake) -> None:
+    service = harness.scheduler({"alpha": "1h"})
+    service.open()
+    service.reconcile(spread_first_runs=False)
+    # As if the process had been down for five and a half hours: five turns missed.
+    service.scheduler.modify_job(job_id("alpha"), "default", next_run_time=utcnow() - timedelta(hours=5.5))
+    service.start()
+    wait_for(lambda: harness.reports_of("alpha"), "the catch-up crawl")
+    upcoming = next_run(service, "alpha")
+    service.close()
+    assert fake.starts("alpha") == 1  # one crawl, not five, and not none
+    assert upcoming is not None and utcnow() < upcoming <= utcnow() + timedelta(hours=1)
+
+
+# -- failures: back off, recover, crashes and hangs recorded ------------------------------------
+
+
+def test_backoff_doubles_with_each_failure_up_to_the_cap() -> None:
+    every = timedelta(minutes=30)
+    waits = [backoff_delay(every, failures, cap=timedelta(hours=6)) for failures in range(1, 6)]
+    assert waits == [timedelta(hours=1), timedelta(hours=2), timedelta(hours=4), timedelta(hours=6),
+                     timedelta(hours=6)]
+    assert backoff_delay(every, 0) == timedelta(0)
+
+
+def test_a_failing_portal_backs_off_is_shown_failing_and_recovers_by_itself(
+    harness: Harness, fake: Fake
+) -> None:
+    from crawler.cli.schedule import format_schedule
+
+    fake.mode("alpha", "fail")
+    service = harness.scheduler({"alpha": "1s"})
+    [failed] = service.run_due_once()
+    assert failed.outcome == "failed" and "connection refused" in (failed.reason or "")
+    health = harness.health("alpha")
+    assert health.consecutive_failures == 1 and "connection refused" in (health.last_error or "")
+    assert health.backoff_until is not None
+    assert timedelta(seconds=1) < health.backoff_until - utcnow() <= timedelta(seconds=2)  # 2 x 1 s
+    # The job itself waits for the backoff: its next turn is not the next second.
+    assert next_run(service, "alpha") == health.backoff_until
+    listing = format_schedule(service.scheduled_portals(), utcnow())
+    assert re.search(r"alpha .*FAILING \(1 in a row\).*connection refused", listing)
+
+    assert service.run_due_once() == []  # still backing off: the portal is left alone
+    assert fake.starts("alpha") == 1
+
+    fake.mode("alpha", "ok")  # the portal answers again
+    recovered: list[CrawlReport] = []
+    wait_for(lambda: recovered.extend(service.run_due_once()) or recovered, "the retry after the backoff")
+    assert recovered[0].outcome == "ok"
+    health = harness.health("alpha")
+    assert (health.consecutive_failures, health.last_error, health.backoff_until) == (0, None, None)
+
+
+def test_a_hung_crawl_is_killed_at_its_time_limit_and_recorded_failed_while_others_go_on(
+    harness: Harness, fake: Fake
+) -> None:
+    fake.mode("alpha", "hang")  # ignores SIGTERM
+    service = harness.scheduler({"alpha": "1h", "beta": "1s"}, time_limit=1.0, kill_grace=0.5, parallel=2)
+    service.start()
+    wait_for(lambda: harness.reports_of("alpha"), "the hung crawl to be killed and recorded")
+    beta_runs = len(harness.reports_of("beta"))
+    wait_for(lambda: len(harness.reports_of("beta")) > beta_runs, "beta's next crawl after the kill")
+    service.close()
+    [report] = harness.reports_of("alpha")
+    assert report.status == "failed" and "hung" in (report.reason or "") and "killed" in (report.reason or "")
+    [run] = harness.runs("alpha")
+    assert run.status == "failed" and run.finished_at is not None
+    assert any("hung" in str(error) for error in run.errors)
+    assert harness.health("alpha").consecutive_failures == 1
+    assert all(r.status == "ok" for r in harness.reports_of("beta")) and len(harness.reports_of("beta")) >= 2
+
+
+def test_crashed_crawls_are_recorded_as_failed_runs_with_the_reason(harness: Harness, fake: Fake) -> None:
+    fake.mode("alpha", "crash")  # dies before writing a run
+    fake.mode("beta", "crash-running")  # dies leaving its run 'running'
+    service = harness.scheduler({"alpha": "1h", "beta": "1h", "gamma": "1h"})
+    reports = {report.portal_id: report for report in service.run_due_once()}
+    assert {pid: r.outcome for pid, r in reports.items()} == {"alpha": "failed", "beta": "failed",
+                                                              "gamma": "ok"}
+    [alpha] = harness.runs("alpha")
+    assert alpha.status == "failed" and alpha.finished_at is not None
+    assert "exited with code 70 without recording a run" in str(alpha.errors)
+    assert "RuntimeError: fake crawl crashed" in str(alpha.errors)
+    [beta] = harness.runs("beta")
+    assert beta.status == "failed" and "leaving its run open" in str(beta.errors)
+    assert "crawl exited with code 70" in (harness.health("beta").last_error or "")
+
+
+# -- the command: --once, --list, SIGTERM --------------------------------------------------------
+
+
+def test_once_crawls_what_is_due_then_exits_and_a_second_once_finds_nothing_due(
+    sqlite_url: str, tmp_path: Path, fake: Fake
+) -> None:
+    fake.mode("alpha", "fail")
+    path = portals_file(tmp_path, {"alpha": "1h"})
+    common = ["--db", sqlite_url, "--portals", str(path), "--crawl-command", " ".join(FAKE_CRAWL)]
+    first = run_cli(*common, "--once")
+    assert first.returncode == 1, first.stderr  # a cron job that had a failure says so
+    assert "2 crawl(s) run, 1 failed" in first.stdout  # alpha and thainguyen: a first start
+    second = run_cli(*common, "--once")
+    assert second.returncode == 0 and "0 crawl(s) run" in second.stdout
+    assert (fake.starts("alpha"), fake.starts("thainguyen")) == (1, 1)
+    listing = run_cli(*common, "--list").stdout
+    assert re.search(r"thainguyen\s+1 h\s+\S+ \S+ \(in (59 min|1 h)\)\s+ok, last crawl", listing)
+    backing_off = r"alpha\s+1 h\s+\S+ \S+ \(in (1 h 59 min|2 h)\)\s+FAILING \(1 in a row\).*refused"
+    assert re.search(backing_off, listing)
+
+
+@pytest.mark.parametrize("mode", ["block", "hang"])
+def test_sigterm_lets_the_running_crawl_stop_records_its_run_and_exits_0(
+    sqlite_url: str, tmp_path: Path, fake: Fake, mode: str
+) -> None:
+    fake.mode("alpha", mode)
+    path = portals_file(tmp_path, {"alpha": "1s"})
+    process = subprocess.Popen(
+        [sys.executable, str(REPO / "scheduler.py"), "--db", sqlite_url, "--portals", str(path),
+         "--crawl-command", " ".join(FAKE_CRAWL), "--jitter", "0", "--kill-grace", "0.5"],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=REPO,
+    )
+    try:
+        wait_for(lambda: "ready" in fake.lines("alpha"), "the crawl to be under way")
+        process.send_signal(signal.SIGTERM)
+        _, stderr = process.communicate(timeout=20)
+    finally:
+        if process.poll() is None:
+            process.kill()
+    assert process.returncode == 0, stderr
+    harness = Harness(sqlite_url, tmp_path)
+    [run] = harness.runs("alpha")
+    assert run.status == "interrupted" and run.finished_at is not None
+    assert "alpha: interrupted" in stderr
+    if mode == "block":  # the crawl stopped by itself and wrote its own run
+        assert fake.lines("alpha")[-1].endswith("interrupted")
+    else:  # it would not stop: killed after the grace, and the scheduler closed its run
+        assert "killed because the scheduler was shutting down" in str(run.errors)
+    assert harness.health("alpha").consecutive_failures == 0  # our stop is not the portal's failure
+
+
+# -- end to end ---------------------------------------------------------------------------------
+
+
+@pytest.mark.skipif(importlib.util.find_spec("crawler.cli.crawl") is None,
+                    reason="`portalwatch crawl` (crawler/cli/crawl.py) has not landed yet")
+def test_once_runs_the_real_crawl_against_the_simulated_portal(sqlite_url: str, tmp_path: Path) -> None:
+    from crawler.simportal import SimulatedPortal
+
+    with SimulatedPortal(articles=6, per_page=3) as portal:
+        path = portals_file(tmp_path, {"thainguyen": "1h"}, url=portal.start_url)
+        done = run_cli("--db", sqlite_url, "--portals", str(path), "--once", timeout=60)
+        assert done.returncode == 0, done.stderr
+        assert "thainguyen: ok in" in done.stderr and "6 new" in done.stderr
+        assert "1 crawl(s) run, 0 failed" in done.stdout
+        again = run_cli("--db", sqlite_url, "--portals", str(path), "--once", timeout=60)
+        assert "0 crawl(s) run" in again.stdout
+    harness = Harness(sqlite_url, tmp_path)
+    [run] = harness.runs("thainguyen")
+    assert run.status == "ok" and run.articles_new == 6
+    assert harness.health("thainguyen").consecutive_failures == 0
