@@ -92,6 +92,8 @@ class Article(Base):
     last_modified: Mapped[str | None] = mapped_column(String(100))
     listing_signature: Mapped[str | None] = mapped_column(String(64))
     last_checked_at: Mapped[datetime | None]
+    # Folded words for full-text search (storage/search.py); deferred: only the index reads it.
+    search_text: Mapped[str] = mapped_column(Text, default="", server_default="", deferred=True)
 
     versions: Mapped[list[ArticleVersion]] = relationship(
         back_populates="article", order_by="ArticleVersion.version", cascade="all, delete-orphan"

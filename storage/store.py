@@ -16,6 +16,7 @@ from crawler.changes import ChangeKind, compare
 from crawler.items import ArticleRecord
 from storage.models import Article, ArticleEvent, ArticleVersion, CrawlRun, Portal, utcnow
 from storage.outbox import enqueue_alerts
+from storage.search import search_text_for
 
 
 @dataclass(frozen=True)
@@ -112,6 +113,7 @@ def _apply(article: Article, record: ArticleRecord) -> None:
         setattr(article, name, data[name])
     article.published_at = record.published_at
     article.updated_at = record.updated_at
+    article.search_text = search_text_for(record)
 
 
 def _event(session: Session, article: Article, kind: str, *, run: CrawlRun | None,

@@ -1,0 +1,178 @@
+"""Full-text search over stored articles, the same on SQLite and PostgreSQL.
+
+What is indexed: `articles.search_text`, the folded words of an article's title, lead, body,
+image captions and attachment titles (`search_text_for`), one space between words. Folding
+happens here in Python (`crawler.normalize.fold`, which also turns đ into d), so both databases
+index the very same words and `crawler.textmatch.matches` stays the reference for what matches:
+
+- SQLite: an FTS5 table (`articles_fts`) with `articles` as external content, kept current by
+  triggers. Its `ascii` tokenizer splits on spaces only (every stored character is a word
+  character), so FTS5 sees exactly the words Python saw. Ranked by bm25.
+- PostgreSQL: a generated `search_vector` column built by `portalwatch_search_vector(search_text)`
+  (one lexeme per stored word, with its position) and a GIN index. The stock parser is not used
+  because it splits words that Python keeps whole (`foo_bar`, `x²`). The index finds articles
+  holding every word; phrases are then checked on `search_text` itself with `strpos`, because a
+  tsvector keeps at most 256 positions per word and none past 16,383, which would lose phrases in
+  long articles. Ranked by ts_rank.
+
+Words longer than `MAX_WORD_LENGTH` are left out of the index on both (PostgreSQL refuses
+lexemes over 2 KB; nobody searches for them).
+
+`install_sqlite_index`/`install_postgres_index` are called by migration 0002. A later migration
+that rebuilds `articles` on SQLite (`batch_alter_table` in "move and copy" mode) drops the
+triggers with the old table: call `install_sqlite_triggers(op.get_bind())` after it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import TSQUERY, TSVECTOR
+from sqlalchemy.engine import Connection
+
+from crawler.items import ArticleRecord
+from crawler.textmatch import TextQuery, tokens
+
+MAX_WORD_LENGTH = 100
+
+FTS_TABLE = "articles_fts"
+PG_VECTOR_COLUMN = "search_vector"
+PG_VECTOR_FUNCTION = "portalwatch_search_vector"
+
+
+# --- what is searched -------------------------------------------------------------------------
+
+def searchable_parts(
+    title: str | None, lead: str | None, body: Sequence[str] | None,
+    images: Iterable[Mapping[str, Any] | Any] | None, attachments: Iterable[Mapping[str, Any] | Any] | None,
+) -> list[str]:
+    """The texts a search looks in, in reading order (captions and file titles after the body)."""
+    parts = [title or "", lead or "", *(body or [])]
+    parts += [_get(image, "caption") or "" for image in images or ()]
+    parts += [_get(attachment, "title") or "" for attachment in attachments or ()]
+    return [part for part in parts if part]
+
+
+def searchable_text(record: ArticleRecord) -> str:
+    """The text `crawler.textmatch.matches` must be given to agree with the database search."""
+    return "\n".join(searchable_parts(record.title, record.lead, record.body, record.images,
+                                      record.attachments))
+
+
+def search_text_for(record: ArticleRecord) -> str:
+    """The value of `articles.search_text`: folded words, one space apart."""
+    return fold_words(searchable_text(record))
+
+
+def fold_words(text: str) -> str:
+    return " ".join(word for word in tokens(text) if len(word) <= MAX_WORD_LENGTH)
+
+
+def _get(item: Mapping[str, Any] | Any, name: str) -> Any:
+    return item.get(name) if isinstance(item, Mapping) else getattr(item, name, None)
+
+
+# --- how each database is asked ---------------------------------------------------------------
+
+def fts5_match(query: TextQuery) -> str:
+    """An FTS5 MATCH expression: every word and phrase quoted (so `and`/`or` stay words), ANDed."""
+    terms = [f'"{word}"' for word in query.words] + [f'"{" ".join(p)}"' for p in query.phrases]
+    return " AND ".join(terms)
+
+
+def pg_tsquery(query: TextQuery) -> str:
+    """A tsquery literal requiring every word, phrase words included (phrases are checked apart)."""
+    words = dict.fromkeys([*query.words, *(w for phrase in query.phrases for w in phrase)])
+    return " & ".join(f"'{word}'" for word in words)
+
+
+def pg_phrase_needles(query: TextQuery) -> list[str]:
+    """Space-padded phrases to find in space-padded `search_text`: the reference's own test."""
+    return [f" {' '.join(phrase)} " for phrase in query.phrases]
+
+
+def matching_articles(dialect: str, query: TextQuery) -> sa.Subquery:
+    """A subquery of (id, score) for the articles matching `query`; higher score, better match."""
+    if dialect == "sqlite":
+        fts = sa.table(FTS_TABLE, sa.column("rowid", sa.Integer))
+        fts_column = sa.literal_column(FTS_TABLE)
+        stmt = sa.select(
+            fts.c.rowid.label("id"), (-sa.func.bm25(fts_column)).label("score"),
+        ).select_from(fts).where(fts_column.op("MATCH")(sa.literal(fts5_match(query))))
+        return stmt.subquery("matches")
+    if dialect == "postgresql":
+        articles = sa.table("articles", sa.column("id", sa.Integer), sa.column("search_text", sa.Text),
+                            sa.column(PG_VECTOR_COLUMN, TSVECTOR))
+        # A tsquery literal is read as is: no parser, no dictionary, the words we folded.
+        tsquery = sa.cast(sa.literal(pg_tsquery(query)), TSQUERY)
+        vector = articles.c[PG_VECTOR_COLUMN]
+        conditions: list[sa.ColumnElement[bool]] = [vector.op("@@")(tsquery)]
+        padded = sa.literal(" ") + articles.c.search_text + sa.literal(" ")
+        conditions += [sa.func.strpos(padded, needle) > 0 for needle in pg_phrase_needles(query)]
+        stmt = sa.select(
+            articles.c.id.label("id"),
+            sa.func.ts_rank(vector, tsquery, 1, type_=sa.Float).label("score"),
+        ).where(*conditions)
+        return stmt.subquery("matches")
+    raise NotImplementedError(f"no full-text search for the {dialect} database")
+
+
+# --- the index itself (called by migrations) --------------------------------------------------
+
+def install_sqlite_index(bind: Connection) -> None:
+    bind.exec_driver_sql(
+        f"CREATE VIRTUAL TABLE {FTS_TABLE} USING fts5(search_text, content='articles', "
+        "content_rowid='id', tokenize=\"ascii tokenchars '_'\")"
+    )
+    bind.exec_driver_sql(f"INSERT INTO {FTS_TABLE}({FTS_TABLE}) VALUES ('rebuild')")
+    install_sqlite_triggers(bind)
+
+
+def install_sqlite_triggers(bind: Connection) -> None:
+    # External content: FTS5 must be told the old text to un-index it, hence delete-then-insert.
+    bind.exec_driver_sql(
+        f"CREATE TRIGGER IF NOT EXISTS articles_fts_insert AFTER INSERT ON articles BEGIN "
+        f"INSERT INTO {FTS_TABLE}(rowid, search_text) VALUES (new.id, new.search_text); END"
+    )
+    bind.exec_driver_sql(
+        f"CREATE TRIGGER IF NOT EXISTS articles_fts_delete AFTER DELETE ON articles BEGIN "
+        f"INSERT INTO {FTS_TABLE}({FTS_TABLE}, rowid, search_text) "
+        f"VALUES ('delete', old.id, old.search_text); END"
+    )
+    bind.exec_driver_sql(
+        f"CREATE TRIGGER IF NOT EXISTS articles_fts_update AFTER UPDATE OF search_text ON articles BEGIN "
+        f"INSERT INTO {FTS_TABLE}({FTS_TABLE}, rowid, search_text) "
+        f"VALUES ('delete', old.id, old.search_text); "
+        f"INSERT INTO {FTS_TABLE}(rowid, search_text) VALUES (new.id, new.search_text); END"
+    )
+
+
+def drop_sqlite_index(bind: Connection) -> None:
+    for trigger in ("articles_fts_insert", "articles_fts_delete", "articles_fts_update"):
+        bind.exec_driver_sql(f"DROP TRIGGER IF EXISTS {trigger}")
+    bind.exec_driver_sql(f"DROP TABLE IF EXISTS {FTS_TABLE}")
+
+
+def install_postgres_index(bind: Connection) -> None:
+    # Positions let ts_rank weigh how often a word occurs; PostgreSQL caps them at 16,383.
+    bind.exec_driver_sql(
+        f"CREATE OR REPLACE FUNCTION {PG_VECTOR_FUNCTION}(doc text) RETURNS tsvector "
+        "LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $fn$ "
+        "SELECT coalesce(string_agg(quote_literal(word) || ':' || least(pos, 16383), ' ')::tsvector, "
+        "''::tsvector) "
+        "FROM unnest(string_to_array(doc, ' ')) WITH ORDINALITY AS words(word, pos) WHERE word <> '' "
+        "$fn$"
+    )
+    bind.exec_driver_sql(
+        f"ALTER TABLE articles ADD COLUMN {PG_VECTOR_COLUMN} tsvector "
+        f"GENERATED ALWAYS AS ({PG_VECTOR_FUNCTION}(search_text)) STORED"
+    )
+    bind.exec_driver_sql(f"CREATE INDEX ix_articles_search_vector ON articles USING gin ({PG_VECTOR_COLUMN})")
+
+
+def drop_postgres_index(bind: Connection) -> None:
+    bind.exec_driver_sql("DROP INDEX IF EXISTS ix_articles_search_vector")
+    bind.exec_driver_sql(f"ALTER TABLE articles DROP COLUMN IF EXISTS {PG_VECTOR_COLUMN}")
+    bind.exec_driver_sql(f"DROP FUNCTION IF EXISTS {PG_VECTOR_FUNCTION}(text)")
