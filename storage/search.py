@@ -25,7 +25,11 @@ triggers with the old table: call `install_sqlite_triggers(op.get_bind())` after
 
 from __future__ import annotations
 
+import functools
+import re
+import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import sqlalchemy as sa
@@ -33,9 +37,11 @@ from sqlalchemy.dialects.postgresql import TSQUERY, TSVECTOR
 from sqlalchemy.engine import Connection
 
 from crawler.items import ArticleRecord
+from crawler.normalize import clean_text, fold
 from crawler.textmatch import TextQuery, tokens
 
 MAX_WORD_LENGTH = 100
+_WORD = re.compile(r"\w+")  # the word of crawler.textmatch.tokens
 
 FTS_TABLE = "articles_fts"
 PG_VECTOR_COLUMN = "search_vector"
@@ -176,3 +182,86 @@ def drop_postgres_index(bind: Connection) -> None:
     bind.exec_driver_sql("DROP INDEX IF EXISTS ix_articles_search_vector")
     bind.exec_driver_sql(f"ALTER TABLE articles DROP COLUMN IF EXISTS {PG_VECTOR_COLUMN}")
     bind.exec_driver_sql(f"DROP FUNCTION IF EXISTS {PG_VECTOR_FUNCTION}(text)")
+
+
+# --- snippets: the folded match shown in the original text -----------------------------------
+
+@dataclass(frozen=True)
+class Snippet:
+    text: str  # an excerpt of the original text, diacritics and case as printed
+    highlights: tuple[tuple[int, int], ...]  # [start, end) of each match within `text`
+
+
+@functools.lru_cache(maxsize=4096)
+def _fold_char(char: str) -> str:
+    return " " if char.isspace() else fold(char)
+
+
+def _word_spans(text: str) -> list[tuple[str, int, int]]:
+    """Each folded word of `text` with the [start, end) of the original characters it came from."""
+    folded: list[str] = []
+    origin: list[int] = []
+    for index, char in enumerate(text):
+        for folded_char in _fold_char(char):
+            folded.append(folded_char)
+            origin.append(index)
+    words = []
+    for match in _WORD.finditer("".join(folded)):
+        start, end = origin[match.start()], origin[match.end() - 1] + 1
+        while end < len(text) and unicodedata.combining(text[end]):
+            end += 1  # a decomposed mark belongs to the letter before it
+        words.append((match.group(), start, end))
+    return words
+
+
+def _hits(words: Sequence[str], query: TextQuery) -> list[tuple[int, int, int]]:
+    """(first word, past-the-end word, term number) of every word or phrase of `query` in `words`."""
+    hits = []
+    wanted = {word: n for n, word in enumerate(query.words)}
+    for i, word in enumerate(words):
+        if word in wanted:
+            hits.append((i, i + 1, wanted[word]))
+        for n, phrase in enumerate(query.phrases, start=len(wanted)):
+            if tuple(words[i:i + len(phrase)]) == phrase:
+                hits.append((i, i + len(phrase), n))
+    return hits
+
+
+def make_snippet(texts: Sequence[str], query: TextQuery, *, window: int = 24) -> Snippet | None:
+    """The `window` words of `texts` that show the most different terms of `query`, highlighted.
+
+    The text showing the most terms wins, the earlier one on a tie (callers put the body before
+    the title, which is printed anyway); None when no text holds a match.
+    """
+    best: tuple[int, str, list[tuple[str, int, int]], list[tuple[int, int, int]], int] | None = None
+    for candidate in texts:
+        text = clean_text(candidate)
+        spans = _word_spans(text)
+        hits = _hits([word for word, _, _ in spans], query)
+        for first, _, _ in hits:
+            start = max(0, min(first - window // 4, len(spans) - window))
+            terms = len({term for a, b, term in hits if a >= start and b <= start + window})
+            if best is None or terms > best[0]:
+                best = (terms, text, spans, hits, start)
+    if best is None:
+        return None
+    _, text, spans, hits, start = best
+    last = min(len(spans), start + window) - 1
+    begin, end = spans[start][1], spans[last][2]
+    prefix = "…" if start > 0 else ""
+    excerpt = prefix + text[begin:end] + ("…" if last < len(spans) - 1 else "")
+    shift = len(prefix) - begin
+    marks = [(spans[a][1] + shift, spans[b - 1][2] + shift) for a, b, _ in sorted(hits)
+             if a >= start and b - 1 <= last]
+    return Snippet(excerpt, _merge(excerpt, marks))
+
+
+def _merge(text: str, marks: Sequence[tuple[int, int]]) -> tuple[tuple[int, int], ...]:
+    """Join overlapping marks, and marks only a space apart ("Đại tướng" reads as one match)."""
+    merged: list[tuple[int, int]] = []
+    for start, end in marks:
+        if merged and (start <= merged[-1][1] or not text[merged[-1][1]:start].strip()):
+            merged[-1] = (merged[-1][0], max(end, merged[-1][1]))
+        else:
+            merged.append((start, end))
+    return tuple(merged)

@@ -1,0 +1,448 @@
+"""Read what the crawler stored: filters, Vietnamese full-text search, paging, streaming.
+
+The one read path for the CLI (`items`, `show`, `export`, `feed`), the alerts and any web API.
+Plain functions over a `storage.db.Database` or an open SQLAlchemy `Session`::
+
+    from storage import query
+    from storage.db import open_database
+
+    db = open_database("sqlite:///portalwatch.db")
+    page = query.search_articles(db, query.ArticleFilter(search="dai tuong", portals=("thainguyen",)))
+    for row in page.rows:                      # best match first when searching
+        print(row.title, row.rank, row.snippet)
+    more = query.search_articles(db, query.ArticleFilter(search="dai tuong"), cursor=page.next_cursor)
+
+    for row in query.iter_articles(db, query.ArticleFilter(status="all")):   # streams, flat memory
+        ...
+    article = query.get_article(db, "https://thainguyen.gov.vn/...")        # or an id; None if unknown
+    versions = query.article_versions(db, article.id)                       # oldest first, with diffs
+
+`ArticleFilter` fields combine with AND; every one is optional:
+
+- `portals`: portal ids (any of them).
+- `published_since` / `published_until`, `first_seen_since` / `first_seen_until`,
+  `changed_since` / `changed_until` (last edit, removal or restoration): aware datetimes,
+  since inclusive, until exclusive.
+- `category`, `author`: matched like a search (words, any case, diacritics optional), so
+  "tin tuc" finds "Tin tức - Sự kiện".
+- `status`: "active" (online), "removed" or "all". Unset: active, unless an event or changed
+  filter is given (then all, since removals are changes).
+- `events` ("new", "changed", "removed", "restored"): articles that had such an event, since
+  `events_since` / until `events_until` if given. A portal's first crawl is a baseline: its
+  articles are not "new" unless `include_baseline=True`.
+- `search`: words ANDed, "quoted phrases", case and diacritics ignored (`crawler.textmatch`).
+- `sort`: "published" (newest first, undated last), "first_seen", or "relevance" (the default
+  when searching).
+
+Rows are `ArticleRow`s: the `ArticleRecord` fields plus `id`, `first_seen_at`, `last_seen_at`,
+`last_changed_at`, `version` (versions stored, 1 for new) and `removed_at` (None while online);
+when searching also `rank` (higher is better; bm25 on SQLite, ts_rank on PostgreSQL, so not
+comparable across databases), `snippet` and `highlights` (spans of the matches in `snippet`).
+`next_cursor` is an opaque keyset cursor: paging never skips or repeats a row while the store
+is unchanged (relevance order may shift when new articles change word statistics).
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, Literal, get_args
+from zoneinfo import ZoneInfo
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from crawler.errors import UserError
+from crawler.items import ArticleRecord
+from crawler.normalize import canonicalize_url
+from crawler.textmatch import TextQuery, matches, parse_query
+from storage.db import Database
+from storage.models import Article, ArticleEvent, ArticleVersion, Portal
+from storage.search import make_snippet, matching_articles, searchable_parts
+
+Status = Literal["active", "removed", "all"]
+EventKind = Literal["new", "changed", "removed", "restored"]
+SortOrder = Literal["published", "first_seen", "relevance"]
+Source = Database | Session
+
+RECORD_FIELDS = tuple(ArticleRecord.__dataclass_fields__)
+STORE_FIELDS = ("id", "first_seen_at", "last_seen_at", "version", "removed_at")
+SEARCH_FIELDS = ("rank", "snippet", "highlights")
+
+
+@dataclass(frozen=True)
+class ArticleFilter:
+    portals: tuple[str, ...] = ()
+    published_since: datetime | None = None
+    published_until: datetime | None = None
+    first_seen_since: datetime | None = None
+    first_seen_until: datetime | None = None
+    changed_since: datetime | None = None
+    changed_until: datetime | None = None
+    category: str | None = None
+    author: str | None = None
+    status: Status | None = None
+    events: tuple[EventKind, ...] = ()
+    events_since: datetime | None = None
+    events_until: datetime | None = None
+    include_baseline: bool = False
+    search: str | None = None
+    sort: SortOrder | None = None
+
+    def __post_init__(self) -> None:
+        _check("status", self.status, Status, optional=True)
+        _check("sort", self.sort, SortOrder, optional=True)
+        for kind in self.events:
+            _check("event", kind, EventKind)
+        if self.sort == "relevance" and not self.search:
+            raise UserError("sorting by relevance needs a search")
+
+    @property
+    def effective_status(self) -> Status:
+        if self.status:
+            return self.status
+        return "all" if self.events or self.changed_since or self.changed_until else "active"
+
+    @property
+    def effective_sort(self) -> SortOrder:
+        return self.sort or ("relevance" if self.search else "published")
+
+    @property
+    def text_query(self) -> TextQuery | None:
+        return parse_query(self.search) if self.search else None
+
+
+def _check(name: str, value: str | None, allowed: Any, *, optional: bool = False) -> None:
+    if (value is None and optional) or value in get_args(allowed):
+        return
+    raise UserError(f"unknown {name} {value!r}: use one of {', '.join(get_args(allowed))}")
+
+
+@dataclass(frozen=True)
+class ArticleRow:
+    """A stored article as of its latest version, with what the store knows about it."""
+
+    id: int
+    url: str
+    canonical_url: str
+    portal: str
+    title: str
+    published_at: datetime | None
+    lead: str | None
+    body: list[str]
+    images: list[dict[str, Any]]
+    attachments: list[dict[str, Any]]
+    author: str | None
+    source: str | None
+    category: str | None
+    language: str
+    updated_at: datetime | None
+    published_text: str | None
+    content_hash: str
+    first_seen_at: datetime
+    last_seen_at: datetime
+    last_changed_at: datetime | None
+    version: int
+    removed_at: datetime | None
+    rank: float | None = None
+    snippet: str | None = None
+    highlights: tuple[tuple[int, int], ...] = ()
+
+    def to_record(self) -> ArticleRecord:
+        return ArticleRecord(**{name: getattr(self, name) for name in RECORD_FIELDS})
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready: `ArticleRecord.to_dict` names plus the store's; search fields when searching."""
+        names = RECORD_FIELDS + STORE_FIELDS + (SEARCH_FIELDS if self.rank is not None else ())
+        data = {name: getattr(self, name) for name in names}
+        for name, value in data.items():
+            if isinstance(value, datetime):
+                data[name] = value.isoformat()
+        if "highlights" in data:
+            data["highlights"] = [list(span) for span in self.highlights]
+        return data
+
+
+@dataclass(frozen=True)
+class ArticlePage:
+    rows: list[ArticleRow]
+    next_cursor: str | None  # None on the last page
+
+
+@dataclass(frozen=True)
+class VersionRow:
+    version: int
+    created_at: datetime
+    record: ArticleRecord
+    content_hash: str
+    changed_fields: list[str]
+    diff: str | None  # unified diff from the previous version; None for the first
+
+
+@dataclass(frozen=True)
+class EventRow:
+    id: int
+    kind: EventKind
+    occurred_at: datetime
+    version: int
+    baseline: bool
+
+
+@dataclass(frozen=True)
+class FeedEntry:
+    event: EventRow
+    article: ArticleRow
+    diff: str | None = field(default=None)  # for a change: what changed
+
+
+# --- public functions -------------------------------------------------------------------------
+
+def search_articles(source: Source, filters: ArticleFilter | None = None, *, limit: int = 50,
+                    cursor: str | None = None) -> ArticlePage:
+    """One page of articles matching `filters`, in `filters.effective_sort` order."""
+    filters = filters or ArticleFilter()
+    if limit < 1:
+        raise UserError(f"limit must be at least 1, not {limit}")
+    with _session(source) as session:
+        stmt, sort_keys = _articles_select(session, filters)
+        if cursor:
+            stmt = stmt.where(_after(sort_keys, _decode_cursor(cursor, filters.effective_sort)))
+        result = session.execute(stmt.limit(limit + 1)).all()
+        rows = [_row(r, filters.text_query) for r in result[:limit]]
+        more = len(result) > limit
+        next_cursor = _encode_cursor(filters.effective_sort, result[limit - 1]) if more else None
+        return ArticlePage(rows, next_cursor)
+
+
+def iter_articles(source: Source, filters: ArticleFilter | None = None, *,
+                  batch_size: int = 500) -> Iterator[ArticleRow]:
+    """Every matching article, streamed (a server-side cursor on PostgreSQL): memory stays flat."""
+    filters = filters or ArticleFilter()
+    with _session(source) as session:
+        stmt, _ = _articles_select(session, filters)
+        text_query = filters.text_query
+        result = session.execute(stmt.execution_options(yield_per=batch_size))
+        for row in result:
+            yield _row(row, text_query)
+
+
+def count_articles(source: Source, filters: ArticleFilter | None = None) -> int:
+    filters = filters or ArticleFilter()
+    with _session(source) as session:
+        stmt, _ = _articles_select(session, filters)
+        return int(session.scalar(sa.select(sa.func.count()).select_from(stmt.order_by(None).subquery())))
+
+
+def get_article(source: Source, url_or_id: str | int) -> ArticleRow | None:
+    """The article with this id, URL or canonical URL (tracking parameters ignored), or None."""
+    with _session(source) as session:
+        stmt = _base_select()
+        if isinstance(url_or_id, int) or str(url_or_id).strip().isdigit():
+            stmt = stmt.where(Article.id == int(url_or_id))
+        else:
+            url = str(url_or_id).strip()
+            stmt = stmt.where(sa.or_(Article.canonical_url.in_({url, canonicalize_url(url)}),
+                                     Article.url == url))
+        found = session.execute(stmt.limit(1)).first()
+        return _row(found, None) if found else None
+
+
+def article_versions(source: Source, article_id: int) -> list[VersionRow]:
+    """Every stored version of an article, oldest first."""
+    with _session(source) as session:
+        versions = session.scalars(
+            sa.select(ArticleVersion).where(ArticleVersion.article_id == article_id)
+            .order_by(ArticleVersion.version)
+        )
+        return [VersionRow(v.version, v.created_at, ArticleRecord.from_dict(v.record), v.content_hash,
+                           list(v.changed_fields or []), v.diff or None) for v in versions]
+
+
+def article_events(source: Source, article_id: int) -> list[EventRow]:
+    """What happened to an article (new, changed, removed, restored), oldest first."""
+    with _session(source) as session:
+        events = session.scalars(
+            sa.select(ArticleEvent).where(ArticleEvent.article_id == article_id).order_by(ArticleEvent.id)
+        )
+        return [_event_row(e) for e in events]
+
+
+def feed_entries(source: Source, filters: ArticleFilter | None = None, *, limit: int = 50,
+                 kinds: Sequence[EventKind] = ("new", "changed")) -> list[FeedEntry]:
+    """The latest non-baseline events of `kinds` on articles matching `filters`, newest first."""
+    filters = filters or ArticleFilter(status="all")
+    with _session(source) as session:
+        matching, _ = _articles_select(session, filters)
+        matching_ids = matching.with_only_columns(Article.id).order_by(None)
+        stmt = (
+            _base_select()
+            .add_columns(ArticleEvent.id.label("event_id"), ArticleEvent.kind, ArticleEvent.occurred_at,
+                         ArticleEvent.version.label("event_version"), ArticleEvent.baseline,
+                         ArticleVersion.diff)
+            .join(ArticleEvent, ArticleEvent.article_id == Article.id)
+            .outerjoin(ArticleVersion, sa.and_(ArticleVersion.article_id == Article.id,
+                                               ArticleVersion.version == ArticleEvent.version))
+            .where(ArticleEvent.kind.in_(kinds), ArticleEvent.baseline.is_(False),
+                   Article.id.in_(matching_ids))
+            .order_by(ArticleEvent.occurred_at.desc(), ArticleEvent.id.desc())
+            .limit(limit)
+        )
+        entries = []
+        for r in session.execute(stmt):
+            event = EventRow(r.event_id, r.kind, r.occurred_at, r.event_version, r.baseline)
+            diff = r.diff if r.kind == "changed" else None
+            entries.append(FeedEntry(event, _row(r, None), diff))
+        return entries
+
+
+# --- building the query -----------------------------------------------------------------------
+
+@contextmanager
+def _session(source: Source) -> Iterator[Session]:
+    if isinstance(source, Session):
+        yield source
+    else:
+        with source.session() as session:
+            yield session
+
+
+_ARTICLE_COLUMNS = (
+    Article.id, Article.url, Article.canonical_url, Article.portal_id, Article.title,
+    Article.published_at, Article.lead, Article.body, Article.images, Article.attachments,
+    Article.author, Article.source, Article.category, Article.language, Article.updated_at,
+    Article.published_text, Article.content_hash, Article.first_seen_at, Article.last_seen_at,
+    Article.last_changed_at, Article.version, Article.removed_at, Portal.timezone,
+)
+
+
+def _base_select() -> sa.Select[Any]:
+    return sa.select(*_ARTICLE_COLUMNS).join(Portal, Portal.id == Article.portal_id)
+
+
+def _articles_select(session: Session, f: ArticleFilter) -> tuple[sa.Select[Any], list[Any]]:
+    """The filtered, sorted select, and the sort keys (column, descending) the cursor pages on."""
+    stmt = _base_select().where(*_conditions(session, f))
+    score: sa.ColumnElement[Any] = sa.null()
+    if f.text_query is not None:
+        matched = matching_articles(session.get_bind().dialect.name, f.text_query)
+        stmt = stmt.join(matched, matched.c.id == Article.id)
+        score = matched.c.score
+    stmt = stmt.add_columns(score.label("score"))
+    sort = f.effective_sort
+    if sort == "relevance":
+        keys: list[Any] = [score, Article.id]
+        stmt = stmt.order_by(score.desc(), Article.id.desc())
+    elif sort == "first_seen":
+        keys = [Article.first_seen_at, Article.id]
+        stmt = stmt.order_by(Article.first_seen_at.desc(), Article.id.desc())
+    else:
+        keys = [Article.published_at, Article.id]
+        stmt = stmt.order_by(Article.published_at.desc().nulls_last(), Article.id.desc())
+    return stmt, keys
+
+
+def _conditions(session: Session, f: ArticleFilter) -> list[sa.ColumnElement[bool]]:
+    where: list[sa.ColumnElement[bool]] = []
+    if f.portals:
+        where.append(Article.portal_id.in_(f.portals))
+    for column, since, until in (
+        (Article.published_at, f.published_since, f.published_until),
+        (Article.first_seen_at, f.first_seen_since, f.first_seen_until),
+        (Article.last_changed_at, f.changed_since, f.changed_until),
+    ):
+        if since is not None:
+            where.append(column >= since)
+        if until is not None:
+            where.append(column < until)
+    for column, wanted in ((Article.category, f.category), (Article.author, f.author)):
+        if wanted:
+            where.append(column.in_(_values_like(session, column, wanted)))
+    status = f.effective_status
+    if status == "active":
+        where.append(Article.removed_at.is_(None))
+    elif status == "removed":
+        where.append(Article.removed_at.is_not(None))
+    if f.events or f.events_since or f.events_until:
+        event = sa.select(ArticleEvent.id).where(ArticleEvent.article_id == Article.id)
+        if f.events:
+            event = event.where(ArticleEvent.kind.in_(f.events))
+        if not f.include_baseline:
+            event = event.where(ArticleEvent.baseline.is_(False))
+        if f.events_since:
+            event = event.where(ArticleEvent.occurred_at >= f.events_since)
+        if f.events_until:
+            event = event.where(ArticleEvent.occurred_at < f.events_until)
+        where.append(event.exists())
+    return where
+
+
+def _values_like(session: Session, column: Any, wanted: str) -> list[str]:
+    """Stored values of `column` that `wanted` matches as a search would ("tin tuc" ~ "Tin tức")."""
+    try:
+        text_query = parse_query(wanted)
+    except UserError:  # nothing word-like in it ("-"): compare as typed
+        return [wanted]
+    values = session.scalars(sa.select(column).where(column.is_not(None)).distinct())
+    return [value for value in values if matches(text_query, value)]
+
+
+def _after(keys: list[Any], cursor_key: list[Any]) -> sa.ColumnElement[bool]:
+    """Rows after the cursor in (key DESC, id DESC) order; a null published date sorts last."""
+    column, id_column = keys
+    value, last_id = cursor_key
+    if value is None:
+        return sa.and_(column.is_(None), id_column < last_id)
+    later = sa.or_(column < value, sa.and_(column == value, id_column < last_id))
+    return sa.or_(later, column.is_(None)) if column is Article.published_at else later
+
+
+def _encode_cursor(sort: SortOrder, row: Any) -> str:
+    value = {"relevance": row.score, "first_seen": row.first_seen_at, "published": row.published_at}[sort]
+    if isinstance(value, datetime):
+        value = value.isoformat()
+    blob = json.dumps({"sort": sort, "key": [value, row.id]}, separators=(",", ":"))
+    return base64.urlsafe_b64encode(blob.encode()).decode().rstrip("=")
+
+
+def _decode_cursor(cursor: str, sort: SortOrder) -> list[Any]:
+    try:
+        data = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
+        value, last_id = data["key"]
+        if data["sort"] != sort:
+            raise UserError(f"this cursor pages results sorted by {data['sort']}, not by {sort}: "
+                            "repeat the command that printed it")
+        if sort != "relevance" and value is not None:
+            value = datetime.fromisoformat(value)
+        return [value, int(last_id)]
+    except (ValueError, KeyError, TypeError, binascii.Error) as exc:
+        raise UserError(f"not a cursor printed by portalwatch: {cursor!r}") from exc
+
+
+def _row(r: Any, text_query: TextQuery | None) -> ArticleRow:
+    zone = ZoneInfo(r.timezone or "Asia/Ho_Chi_Minh")
+    snippet = None
+    if text_query is not None:
+        # A lead often repeats the first paragraph: show it once.
+        after_title = dict.fromkeys(searchable_parts(None, r.lead, r.body, r.images, r.attachments))
+        snippet = make_snippet([" ".join(after_title), r.title], text_query)
+    return ArticleRow(
+        id=r.id, url=r.url, canonical_url=r.canonical_url, portal=r.portal_id, title=r.title,
+        published_at=r.published_at.astimezone(zone) if r.published_at else None,
+        lead=r.lead, body=list(r.body or []), images=list(r.images or []),
+        attachments=list(r.attachments or []), author=r.author, source=r.source, category=r.category,
+        language=r.language, updated_at=r.updated_at.astimezone(zone) if r.updated_at else None,
+        published_text=r.published_text, content_hash=r.content_hash, first_seen_at=r.first_seen_at,
+        last_seen_at=r.last_seen_at, last_changed_at=r.last_changed_at, version=r.version,
+        removed_at=r.removed_at,
+        rank=float(r.score) if text_query is not None and r.score is not None else None,
+        snippet=snippet.text if snippet else None, highlights=snippet.highlights if snippet else (),
+    )
+
+
+def _event_row(e: ArticleEvent) -> EventRow:
+    return EventRow(e.id, e.kind, e.occurred_at, e.version, e.baseline)  # type: ignore[arg-type]
