@@ -59,7 +59,13 @@ from crawler.scheduling_health import (
     clear_to_crawl,
     record_crawl,
 )
-from crawler.scheduling_launch import DEFAULT_CRAWL_COMMAND, CrawlLauncher, format_seconds
+from crawler.scheduling_launch import (
+    DEFAULT_CRAWL_COMMAND,
+    DEFAULT_KILL_GRACE,
+    DEFAULT_TIME_LIMIT,
+    CrawlLauncher,
+    format_seconds,
+)
 from storage.models import Portal, utcnow
 
 __all__ = ["PortalScheduler", "ScheduleSettings", "ScheduledPortal", "CrawlReport", "backoff_delay"]
@@ -68,8 +74,6 @@ log = logging.getLogger("portalwatch.schedule")
 
 JOB_PREFIX = "crawl:"
 JOB_TABLE = "apscheduler_jobs"
-DEFAULT_TIME_LIMIT = 20 * 60.0
-DEFAULT_KILL_GRACE = 60.0
 MAX_DEFAULT_JITTER = 60.0
 
 

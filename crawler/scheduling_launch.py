@@ -33,9 +33,7 @@ import threading
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
-
-from storage.models import utcnow
+from datetime import UTC, datetime
 
 log = logging.getLogger("portalwatch.schedule")
 
@@ -44,6 +42,8 @@ log = logging.getLogger("portalwatch.schedule")
 DEFAULT_CRAWL_COMMAND: tuple[str, ...] = (
     sys.executable, "-c", "import sys; from crawler.cli import main; sys.exit(main())", "crawl",
 )
+DEFAULT_TIME_LIMIT = 20 * 60.0  # seconds a crawl may run before it gets SIGTERM
+DEFAULT_KILL_GRACE = 60.0  # seconds after SIGTERM before SIGKILL
 _OUTPUT_TAIL_BYTES = 4096
 _POLL_SECONDS = 0.5  # how quickly a changed deadline (shutdown) is noticed while a crawl runs
 
@@ -114,7 +114,7 @@ class CrawlLauncher:
         if self._closing:
             return None
         argv = self.argv(portal_id, db_url=db_url, portals_file=portals_file)
-        started_at, start = utcnow(), time.monotonic()
+        started_at, start = datetime.now(UTC), time.monotonic()
         with tempfile.TemporaryFile() as output:
             # A file rather than a pipe: a chatty crawl can never block on a full pipe buffer.
             process = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=output,

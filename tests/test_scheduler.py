@@ -12,10 +12,12 @@ from __future__ import annotations
 
 import importlib.util
 import re
+import shlex
 import signal
 import subprocess
 import sys
 import time
+import types
 from collections.abc import Callable, Iterator
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -27,6 +29,7 @@ from sqlalchemy import select
 
 from crawler.portals import read_registry_file
 from crawler.scheduling import CrawlReport, PortalScheduler, ScheduleSettings, backoff_delay, job_id
+from crawler.scheduling_launch import DEFAULT_CRAWL_COMMAND
 from storage.db import open_database
 from storage.models import CrawlRun, Portal, utcnow
 
@@ -131,6 +134,15 @@ def harness(sqlite_url: str, tmp_path: Path) -> Iterator[Harness]:
         service.close()
 
 
+@pytest.fixture
+def any_db(db_url: str, tmp_path: Path) -> Iterator[Harness]:
+    """The same, on SQLite and on PostgreSQL: the job store is whichever database portalwatch uses."""
+    h = Harness(db_url, tmp_path)
+    yield h
+    for service in h.open:
+        service.close()
+
+
 def next_run(service: PortalScheduler, portal: str) -> datetime | None:
     return {row.portal_id: row for row in service.scheduled_portals()}[portal].next_run_time
 
@@ -183,28 +195,21 @@ def test_a_portal_is_never_crawled_twice_at_once_even_when_a_crawl_outlasts_its_
 # -- a schedule that survives restarts ----------------------------------------------------------
 
 
-def test_restart_keeps_each_portals_next_run_and_does_not_recrawl(
-    db_url: str, tmp_path: Path, fake: Fake
-) -> None:
-    harness = Harness(db_url, tmp_path)  # SQLite and PostgreSQL: the job store is the database
-    try:
-        first = harness.scheduler({"alpha": "1h"})
-        first.start()  # a first start: alpha is due at once
-        wait_for(lambda: harness.reports_of("alpha"), "the first crawl")
-        planned = next_run(first, "alpha")
-        first.close()
-        assert planned is not None and timedelta(minutes=59) < planned - utcnow() <= timedelta(hours=1)
+def test_restart_keeps_each_portals_next_run_and_does_not_recrawl(any_db: Harness, fake: Fake) -> None:
+    first = any_db.scheduler({"alpha": "1h"})
+    first.start()  # a first start: alpha is due at once
+    wait_for(lambda: any_db.reports_of("alpha"), "the first crawl")
+    planned = next_run(first, "alpha")
+    first.close()
+    assert planned is not None and timedelta(minutes=59) < planned - utcnow() <= timedelta(hours=1)
 
-        again = harness.scheduler({"alpha": "1h"})
-        assert again.start().kept == ["alpha"]
-        assert abs((next_run(again, "alpha") - planned).total_seconds()) < 0.01
-        again.close()
-        cron = harness.scheduler({"alpha": "1h"})
-        assert cron.run_due_once() == []  # nothing is due after a restart within the hour
-        assert fake.starts("alpha") == 1
-    finally:
-        for service in harness.open:
-            service.close()
+    again = any_db.scheduler({"alpha": "1h"})
+    assert again.start().kept == ["alpha"]
+    assert abs((next_run(again, "alpha") - planned).total_seconds()) < 0.01
+    again.close()
+    cron = any_db.scheduler({"alpha": "1h"})
+    assert cron.run_due_once() == []  # nothing is due after a restart within the hour
+    assert fake.starts("alpha") == 1
 
 
 def test_registry_changes_add_and_remove_jobs_at_the_next_start(harness: Harness, fake: Fake) -> None:
@@ -316,6 +321,23 @@ def test_crashed_crawls_are_recorded_as_failed_runs_with_the_reason(harness: Har
     assert "crawl exited with code 70" in (harness.health("beta").last_error or "")
 
 
+def test_pending_alerts_are_delivered_while_the_scheduler_runs_and_after_once(
+    harness: Harness, fake: Fake, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    deliveries: list[object] = []
+    dispatch = types.ModuleType("crawler.alerts.dispatch")
+    dispatch.deliver_pending = lambda database, **_: deliveries.append(database)  # type: ignore[attr-defined]
+    monkeypatch.setitem(sys.modules, "crawler.alerts", types.ModuleType("crawler.alerts"))
+    monkeypatch.setitem(sys.modules, "crawler.alerts.dispatch", dispatch)
+    service = harness.scheduler({"alpha": "1h"})
+    service.start()
+    wait_for(lambda: deliveries, "the alert delivery job")
+    service.close()
+    deliveries.clear()
+    harness.scheduler({"alpha": "1h"}).run_due_once()
+    assert len(deliveries) == 1
+
+
 # -- the command: --once, --list, SIGTERM --------------------------------------------------------
 
 
@@ -377,11 +399,14 @@ def test_once_runs_the_real_crawl_against_the_simulated_portal(sqlite_url: str, 
 
     with SimulatedPortal(articles=6, per_page=3) as portal:
         path = portals_file(tmp_path, {"thainguyen": "1h"}, url=portal.start_url)
-        done = run_cli("--db", sqlite_url, "--portals", str(path), "--once", timeout=60)
+        # The default command, unthrottled: the simulated portal needs no politeness delay.
+        command = shlex.join([*DEFAULT_CRAWL_COMMAND, "--no-throttle"])
+        common = ["--db", sqlite_url, "--portals", str(path), "--crawl-command", command]
+        done = run_cli(*common, "--once", timeout=60)
         assert done.returncode == 0, done.stderr
         assert "thainguyen: ok in" in done.stderr and "6 new" in done.stderr
         assert "1 crawl(s) run, 0 failed" in done.stdout
-        again = run_cli("--db", sqlite_url, "--portals", str(path), "--once", timeout=60)
+        again = run_cli(*common, "--once", timeout=60)
         assert "0 crawl(s) run" in again.stdout
     harness = Harness(sqlite_url, tmp_path)
     [run] = harness.runs("thainguyen")

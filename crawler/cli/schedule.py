@@ -12,22 +12,23 @@ import signal
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from datetime import datetime
+from datetime import UTC, datetime
 from types import FrameType
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from crawler.cli.common import add_db_option, add_portals_option, db_url
 from crawler.errors import UserError
 from crawler.normalize import DEFAULT_TIMEZONE
-from crawler.scheduling import (
+from crawler.scheduling_launch import (
+    DEFAULT_CRAWL_COMMAND,
     DEFAULT_KILL_GRACE,
     DEFAULT_TIME_LIMIT,
-    PortalScheduler,
-    ScheduledPortal,
-    ScheduleSettings,
+    format_seconds,
 )
-from crawler.scheduling_launch import DEFAULT_CRAWL_COMMAND, format_seconds
-from storage.models import utcnow
+
+if TYPE_CHECKING:  # imported when the command runs: every `portalwatch` command builds this parser
+    from crawler.scheduling import PortalScheduler, ScheduledPortal
 
 LOCAL = ZoneInfo(DEFAULT_TIMEZONE)
 
@@ -69,6 +70,8 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
 
 def run(args: argparse.Namespace) -> int:
+    from crawler.scheduling import PortalScheduler, ScheduleSettings
+
     verbose = bool(getattr(args, "verbose", False))
     logging.getLogger().setLevel(logging.DEBUG if verbose else logging.INFO)
     # Our own lines say what a run did; APScheduler's per-job chatter only under -v.
@@ -85,7 +88,7 @@ def run(args: argparse.Namespace) -> int:
     service = PortalScheduler(settings)
     if args.list:
         try:
-            print(format_schedule(service.scheduled_portals(), utcnow()))
+            print(format_schedule(service.scheduled_portals(), datetime.now(UTC)))
         finally:
             service.close()
         return 0
