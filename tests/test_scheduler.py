@@ -305,6 +305,18 @@ def test_a_hung_crawl_is_killed_at_its_time_limit_and_recorded_failed_while_othe
     assert all(r.status == "ok" for r in harness.reports_of("beta")) and len(harness.reports_of("beta")) >= 2
 
 
+def test_a_crawl_still_running_at_its_time_limit_stops_keeps_its_run_and_counts_as_a_failure(
+    harness: Harness, fake: Fake
+) -> None:
+    fake.mode("alpha", "block")  # a slow portal: the crawl would go on past its limit
+    service = harness.scheduler({"alpha": "1h"}, time_limit=1.0)
+    [report] = service.run_due_once()
+    assert report.status == "interrupted"  # the crawl stopped on SIGTERM and wrote its own run
+    assert report.outcome == "failed" and "time limit (1 s)" in (report.reason or "")
+    assert fake.lines("alpha")[-1].endswith("interrupted")
+    assert harness.health("alpha").backoff_until is not None
+
+
 def test_crashed_crawls_are_recorded_as_failed_runs_with_the_reason(harness: Harness, fake: Fake) -> None:
     fake.mode("alpha", "crash")  # dies before writing a run
     fake.mode("beta", "crash-running")  # dies leaving its run 'running'
