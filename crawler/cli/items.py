@@ -1,0 +1,328 @@
+"""`portalwatch items`, `show`, `export` and `feed`: read what the crawler stored.
+
+All four go through `storage.query`, so that the filters and the search mean the same thing
+here, in alerts and in any later API.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import json
+import logging
+import os
+import re
+import sys
+import time
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import TextIO
+from zoneinfo import ZoneInfo
+
+from crawler.cli.common import add_db_option, db_url
+from crawler.cli.output import (
+    parse_fields,
+    render_article,
+    write_atom,
+    write_csv,
+    write_json,
+    write_jsonl,
+    write_table,
+)
+from crawler.errors import UserError
+from crawler.normalize import DEFAULT_TIMEZONE
+from storage import query
+from storage.db import Database, open_database
+from storage.query import ArticleFilter, ArticleRow
+
+LOCAL = ZoneInfo(DEFAULT_TIMEZONE)  # dates typed without a zone are Vietnam time, like the portals'
+DATE_FORMS = "2019-03-11, 11/03/2019, 2019-03-11T08:00, 7d, 24h, 30m, 2w, today or yesterday"
+_RELATIVE = re.compile(r"(\d+)\s*([mhdw])")
+_UNITS = {"m": "minutes", "h": "hours", "d": "days", "w": "weeks"}
+_DAY_FIRST = re.compile(r"(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})(?:[ T](\d{1,2})[:h](\d{2})(?::(\d{2}))?)?")
+
+
+class ArticleNotFound(UserError):
+    exit_code = 1  # like grep: nothing found is not a usage error
+
+
+def parse_when(text: str, option: str, *, until: bool = False, now: datetime | None = None) -> datetime:
+    """A date option as an aware datetime. With `until`, a bare day means up to the end of that day."""
+    now = now or datetime.now(UTC)
+    value = text.strip().lower()
+    day: datetime | None = None
+    if match := _RELATIVE.fullmatch(value):
+        return now - timedelta(**{_UNITS[match.group(2)]: int(match.group(1))})
+    try:
+        if value in ("today", "yesterday"):
+            local = now.astimezone(LOCAL)
+            day = datetime(local.year, local.month, local.day, tzinfo=LOCAL)
+            day -= timedelta(days=value == "yesterday")
+        elif match := _DAY_FIRST.fullmatch(value):
+            d, m, y, hour, minute, second = match.groups()
+            if hour is None:
+                day = datetime(int(y), int(m), int(d), tzinfo=LOCAL)
+            else:
+                moment = datetime(int(y), int(m), int(d), int(hour), int(minute), int(second or 0),
+                                  tzinfo=LOCAL)
+                return moment + timedelta(microseconds=1) if until else moment
+        elif re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+            day = datetime.fromisoformat(value).replace(tzinfo=LOCAL)
+        elif re.match(r"\d{4}-\d{2}-\d{2}[T ]\d", value):
+            moment = datetime.fromisoformat(text.strip())
+            moment = moment if moment.tzinfo else moment.replace(tzinfo=LOCAL)
+            return moment + timedelta(microseconds=1) if until else moment
+    except ValueError as exc:
+        raise UserError(f"{option}: {text!r} is not a valid date ({exc}); use {DATE_FORMS}") from None
+    if day is None:
+        raise UserError(f"{option}: cannot read {text!r} as a date; use {DATE_FORMS}")
+    return day + timedelta(days=1) if until else day
+
+
+# --- options ----------------------------------------------------------------------------------
+
+def add_filter_options(parser: argparse.ArgumentParser) -> None:
+    group = parser.add_argument_group("filters (combined with AND)")
+    group.add_argument("--portal", action="append", default=[], metavar="ID",
+                       help="only this portal (repeat for several)")
+    group.add_argument("--since", metavar="DATE", help=f"published on or after DATE ({DATE_FORMS})")
+    group.add_argument("--until", metavar="DATE", help="published up to DATE (a bare day: to its end)")
+    group.add_argument("--changed-since", metavar="DATE",
+                       help="edited, removed or restored since DATE; with --event: had that event since DATE")
+    group.add_argument("--event", action="append", default=[],
+                       choices=["new", "changed", "removed", "restored"],
+                       help="had such an event (repeatable); a portal's first crawl is a baseline, not new")
+    group.add_argument("--status", choices=["active", "removed", "all"], default=None,
+                       help="online (default), removed, or all (default with --event/--changed-since)")
+    group.add_argument("--category", help="category words, any case, diacritics optional")
+    group.add_argument("--author", help="author words, any case, diacritics optional")
+    group.add_argument("--search", metavar="TEXT",
+                       help='words (all required) and "quoted phrases"; case and diacritics ignored: '
+                            '"dai tuong" finds "Đại tướng"')
+    group.add_argument("--sort", choices=["published", "first_seen", "relevance"],
+                       help="newest published first (default), newest seen first, or best match "
+                            "(default with --search)")
+
+
+def build_filter(args: argparse.Namespace, *, default_status: query.Status | None = None) -> ArticleFilter:
+    changed_since = parse_when(args.changed_since, "--changed-since") if args.changed_since else None
+    events = tuple(dict.fromkeys(args.event))
+    return ArticleFilter(
+        portals=tuple(args.portal),
+        published_since=parse_when(args.since, "--since") if args.since else None,
+        published_until=parse_when(args.until, "--until", until=True) if args.until else None,
+        changed_since=None if events else changed_since,
+        events=events,
+        events_since=changed_since if events else None,
+        category=args.category, author=args.author,
+        status=args.status or default_status,
+        search=args.search, sort=args.sort,
+    )
+
+
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    items = subparsers.add_parser("items", help="list or search stored articles, newest first",
+                                  description="List or search stored articles, newest first.")
+    add_filter_options(items)
+    items.add_argument("--limit", type=int, default=50, help="articles per page (default 50)")
+    items.add_argument("--cursor", help="the next page: the cursor a previous page printed")
+    items.add_argument("--format", choices=["table", "json", "jsonl", "csv"], default="table")
+    items.add_argument("--fields", metavar="A,B,C", help="only these fields, in this order")
+    items.add_argument("--bom", action="store_true",
+                       help="CSV for Excel: a UTF-8 BOM, and cells Excel would run as formulas "
+                            "prefixed with '")
+    add_db_option(items)
+    items.set_defaults(func=cmd_items)
+
+    show = subparsers.add_parser("show", help="one stored article, its versions and their diffs")
+    show.add_argument("article", metavar="URL_OR_ID")
+    show.add_argument("--versions", action="store_true", help="list every version and event")
+    show.add_argument("--diff", action="store_true", help="show what each version changed")
+    show.add_argument("--format", choices=["text", "json"], default="text")
+    add_db_option(show)
+    show.set_defaults(func=cmd_show)
+
+    export = subparsers.add_parser("export", help="stream stored articles to JSON lines or CSV",
+                                   description="Stream stored articles (all, removed included, unless "
+                                               "filtered) to JSON lines or CSV.")
+    export.add_argument("--format", choices=["jsonl", "csv", "json"], default="jsonl")
+    add_filter_options(export)
+    export.add_argument("--output", metavar="FILE",
+                        help="write FILE (complete or not at all) instead of stdout")
+    export.add_argument("--fields", metavar="A,B,C", help="only these fields, in this order")
+    export.add_argument("--bom", action="store_true", help="CSV for Excel (see items --bom)")
+    export.add_argument("--quiet", action="store_true", help="no progress on stderr")
+    add_db_option(export)
+    export.set_defaults(func=cmd_export)
+
+    feed = subparsers.add_parser("feed", help="an Atom feed of new and changed articles")
+    feed.add_argument("--portal", action="append", default=[], metavar="ID",
+                      help="only this portal (repeatable)")
+    feed.add_argument("--search", metavar="TEXT",
+                      help="only articles matching this search (as items --search)")
+    feed.add_argument("--output", metavar="FILE", help="write FILE instead of stdout")
+    feed.add_argument("--limit", type=int, default=50, help="entries (default 50)")
+    add_db_option(feed)
+    feed.set_defaults(func=cmd_feed)
+
+
+# --- commands ---------------------------------------------------------------------------------
+
+def cmd_items(args: argparse.Namespace) -> int:
+    filters = build_filter(args)
+    fields = parse_fields(args.fields, searching=bool(args.search))
+    if args.limit < 1:
+        raise UserError(f"--limit must be at least 1, not {args.limit}")
+    db = _open(args)
+    try:
+        page = query.search_articles(db, filters, limit=args.limit, cursor=args.cursor)
+    finally:
+        db.dispose()
+    with _quiet_broken_pipe():
+        if args.format == "table":
+            if not page.rows:
+                print("no articles match", file=sys.stderr)
+            else:
+                write_table(page.rows, sys.stdout, fields, color=_color(sys.stdout))
+        else:
+            _write_rows(args.format, iter(page.rows), sys.stdout, fields, bom=args.bom)
+        sys.stdout.flush()
+    if page.next_cursor:
+        print(f"more: add --cursor {page.next_cursor}", file=sys.stderr)
+    return 0
+
+
+def cmd_show(args: argparse.Namespace) -> int:
+    db = _open(args)
+    try:
+        row = query.get_article(db, args.article)
+        if row is None:
+            raise ArticleNotFound(f"no stored article with id or URL {args.article!r}")
+        wants_history = args.versions or args.diff
+        versions = query.article_versions(db, row.id) if wants_history else []
+        events = query.article_events(db, row.id) if wants_history else []
+    finally:
+        db.dispose()
+    with _quiet_broken_pipe():
+        if args.format == "json":
+            data = row.to_dict()
+            if wants_history:
+                data["versions"] = [
+                    {"version": v.version, "created_at": v.created_at.isoformat(),
+                     "content_hash": v.content_hash, "changed_fields": v.changed_fields,
+                     **({"record": v.record.to_dict()} if args.versions else {}),
+                     **({"diff": v.diff} if args.diff else {})}
+                    for v in versions
+                ]
+                data["events"] = [{"kind": e.kind, "occurred_at": e.occurred_at.isoformat(),
+                                   "version": e.version, "baseline": e.baseline} for e in events]
+            print(json.dumps(data, ensure_ascii=False, indent=2))
+        else:
+            print(render_article(row, versions, events, versions_wanted=args.versions, diff_wanted=args.diff,
+                                 color=_color(sys.stdout)))
+        sys.stdout.flush()
+    return 0
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    filters = build_filter(args, default_status="all")
+    fields = parse_fields(args.fields, searching=bool(args.search))
+    db = _open(args)
+    try:
+        total = None if args.quiet else query.count_articles(db, filters)
+        rows = _progress(query.iter_articles(db, filters), total, quiet=args.quiet)
+        with _output(args.output) as out, _quiet_broken_pipe():
+            count = _write_rows(args.format, rows, out, fields, bom=args.bom)
+            out.flush()
+    finally:
+        db.dispose()
+    if not args.quiet:
+        print(f"exported {count:,} articles{f' to {args.output}' if args.output else ''}", file=sys.stderr)
+    return 0
+
+
+def cmd_feed(args: argparse.Namespace) -> int:
+    if args.limit < 1:
+        raise UserError(f"--limit must be at least 1, not {args.limit}")
+    filters = ArticleFilter(portals=tuple(args.portal), search=args.search, status="all", sort="published")
+    db = _open(args)
+    try:
+        entries = query.feed_entries(db, filters, limit=args.limit)
+    finally:
+        db.dispose()
+    scope = ", ".join(args.portal) or "all portals"
+    title = f"portalwatch: {scope}" + (f" — “{args.search}”" if args.search else "")
+    feed_id = "urn:portalwatch:feed:" + ",".join(args.portal or ["all"]) + (
+        f":search:{args.search}" if args.search else "")
+    with _output(args.output) as out, _quiet_broken_pipe():
+        write_atom(entries, out, feed_id=feed_id.replace(" ", "+"), title=title)
+    return 0
+
+
+# --- plumbing ---------------------------------------------------------------------------------
+
+def _write_rows(fmt: str, rows: Iterator[ArticleRow], out: TextIO, fields: list[str] | None, *,
+                bom: bool) -> int:
+    if fmt == "json":
+        return write_json(rows, out, fields)
+    if fmt == "jsonl":
+        return write_jsonl(rows, out, fields)
+    return write_csv(rows, out, fields, excel=bom)
+
+
+def _progress(rows: Iterator[ArticleRow], total: int | None, *, quiet: bool) -> Iterator[ArticleRow]:
+    """Pass rows through, saying on stderr how far along we are, at most once a second."""
+    started = last = time.monotonic()
+    tty = sys.stderr.isatty()
+    count = 0
+    for count, row in enumerate(rows, start=1):
+        yield row
+        now = time.monotonic()
+        if not quiet and now - last >= 1.0:
+            last = now
+            share = f" / {total:,} ({count * 100 // max(total, 1)}%)" if total else ""
+            rate = count / (now - started)
+            line = f"exported {count:,}{share}, {rate:,.0f}/s"
+            print("\r" + line if tty else line, end="" if tty else "\n", file=sys.stderr, flush=True)
+    if tty and not quiet and last != started:
+        print(file=sys.stderr)
+
+
+@contextlib.contextmanager
+def _output(path: str | None) -> Iterator[TextIO]:
+    """stdout, or FILE written beside itself and renamed at the end: never a half-written FILE."""
+    if not path:
+        yield sys.stdout
+        return
+    target = Path(path)
+    if not target.parent.is_dir():
+        raise UserError(f"--output: folder does not exist: {target.parent}")
+    partial = target.with_name(target.name + ".part")
+    try:
+        with partial.open("w", encoding="utf-8", newline="") as out:
+            yield out
+        os.replace(partial, target)
+    finally:
+        partial.unlink(missing_ok=True)
+
+
+@contextlib.contextmanager
+def _quiet_broken_pipe() -> Iterator[None]:
+    """`portalwatch items | head` closes the pipe early: stop quietly, not with a traceback."""
+    try:
+        yield
+    except BrokenPipeError:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+
+
+def _open(args: argparse.Namespace) -> Database:
+    # Reading commands print results, not "Context impl SQLiteImpl." on every call.
+    if not getattr(args, "verbose", False):
+        logging.getLogger("alembic").setLevel(logging.WARNING)
+    return open_database(db_url(args))
+
+
+def _color(stream: TextIO) -> bool:
+    return stream.isatty() and not os.environ.get("NO_COLOR")

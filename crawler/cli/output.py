@@ -1,0 +1,293 @@
+"""How stored articles are printed: a table that fits the terminal, JSON, JSON lines, CSV, Atom.
+
+Every writer takes an iterable and writes as it goes (except the table, which must measure its
+rows first), so that `export` holds memory flat whatever the size of the store.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import shutil
+import unicodedata
+from collections.abc import Iterable, Sequence
+from datetime import UTC, datetime
+from typing import Any, TextIO
+
+from feedgen.feed import FeedGenerator
+
+from crawler.errors import UserError
+from storage.query import (
+    RECORD_FIELDS,
+    SEARCH_FIELDS,
+    STORE_FIELDS,
+    ArticleRow,
+    EventRow,
+    FeedEntry,
+    VersionRow,
+)
+
+ROW_FIELDS = RECORD_FIELDS + STORE_FIELDS + ("last_changed_at",)
+BOLD, REVERSE, RESET = "\x1b[1m", "\x1b[7m", "\x1b[0m"
+# Spreadsheets run a cell that starts with one of these as a formula ("- Tặng…" shows #NAME?).
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+# --- fields -----------------------------------------------------------------------------------
+
+def parse_fields(text: str | None, *, searching: bool) -> list[str] | None:
+    """`--fields a,b,c` as a list (None: every field); unknown names are an error that lists the known."""
+    if not text:
+        return None
+    known = ROW_FIELDS + (SEARCH_FIELDS if searching else ())
+    fields = [name.strip() for name in text.split(",") if name.strip()]
+    unknown = [name for name in fields if name not in known]
+    if unknown or not fields:
+        extra = "" if searching else " (rank, snippet, highlights with --search)"
+        raise UserError(f"--fields: unknown field {', '.join(unknown) or text!r}; "
+                        f"known: {', '.join(known)}{extra}")
+    return fields
+
+
+def row_dict(row: ArticleRow, fields: Sequence[str] | None) -> dict[str, Any]:
+    data = row.to_dict()
+    if not fields:
+        return data
+    data["last_changed_at"] = row.last_changed_at.isoformat() if row.last_changed_at else None
+    return {name: data.get(name) for name in fields}
+
+
+# --- json, jsonl, csv -------------------------------------------------------------------------
+
+def write_json(rows: Iterable[ArticleRow], out: TextIO, fields: Sequence[str] | None) -> int:
+    """A JSON array written row by row (`[]` when nothing matches)."""
+    count = 0
+    for row in rows:
+        out.write("[\n" if count == 0 else ",\n")
+        out.write(json.dumps(row_dict(row, fields), ensure_ascii=False))
+        count += 1
+    out.write("[]\n" if count == 0 else "\n]\n")
+    return count
+
+
+def write_jsonl(rows: Iterable[ArticleRow], out: TextIO, fields: Sequence[str] | None) -> int:
+    count = 0
+    for row in rows:
+        out.write(json.dumps(row_dict(row, fields), ensure_ascii=False) + "\n")
+        count += 1
+    return count
+
+
+def write_csv(rows: Iterable[ArticleRow], out: TextIO, fields: Sequence[str] | None, *,
+              excel: bool = False) -> int:
+    """UTF-8 CSV, one article a row, lists one item a line. `excel`: BOM, and formulas defused."""
+    names = list(fields or ROW_FIELDS)
+    if excel:
+        out.write("\ufeff")  # without it Excel reads UTF-8 as the local code page
+    writer = csv.writer(out)
+    writer.writerow(names)
+    count = 0
+    for row in rows:
+        data = row_dict(row, names)
+        cells = [csv_cell(name, data[name]) for name in names]
+        if excel:
+            cells = ["'" + cell if cell.startswith(_FORMULA_START) else cell for cell in cells]
+        writer.writerow(cells)
+        count += 1
+    return count
+
+
+def csv_cell(name: str, value: Any) -> str:
+    if value is None:
+        return ""
+    if name == "images":
+        return "\n".join(f"{i['url']} — {i['caption']}" if i.get("caption") else i["url"] for i in value)
+    if name == "attachments":
+        return "\n".join(f"{a['title']} <{a['url']}>" for a in value)
+    if name == "highlights":
+        return " ".join(f"{start}:{end}" for start, end in value)
+    if isinstance(value, list):
+        return "\n".join(str(item) for item in value)
+    return str(value)
+
+
+# --- the table --------------------------------------------------------------------------------
+
+def display_width(text: str) -> int:
+    """Columns a terminal gives `text`: marks take none, wide (CJK) characters two."""
+    return sum(0 if unicodedata.combining(c) else 2 if unicodedata.east_asian_width(c) in "WF" else 1
+               for c in text)
+
+
+def truncate(text: str, width: int) -> str:
+    """`text` cut to `width` columns, with … where it was cut."""
+    text = unicodedata.normalize("NFC", " ".join(text.split()))
+    if display_width(text) <= width:
+        return text
+    kept, used = [], 0
+    for char in text:
+        char_width = display_width(char)
+        if used + char_width > width - 1:
+            break
+        kept.append(char)
+        used += char_width
+    return "".join(kept) + "…"
+
+
+def pad(text: str, width: int) -> str:
+    return text + " " * max(0, width - display_width(text))
+
+
+def table_cell(row: ArticleRow, name: str) -> str:
+    value = getattr(row, name)
+    if name == "published_at":
+        return value.strftime("%Y-%m-%d %H:%M") if value else "-"
+    if isinstance(value, datetime):
+        return value.astimezone(UTC).strftime("%Y-%m-%d %H:%M")
+    if name in ("images", "attachments", "highlights", "body"):
+        return " | ".join(csv_cell(name, value).splitlines())
+    if isinstance(value, float):
+        return f"{value:.3f}"
+    return "" if value is None else str(value)
+
+
+def write_table(rows: Sequence[ArticleRow], out: TextIO, fields: Sequence[str] | None, *,
+                width: int | None = None, color: bool = False) -> int:
+    """Columns sized to their content, the widest shrunk (…) until the table fits the terminal."""
+    width = width or shutil.get_terminal_size().columns
+    if fields:
+        names, headers = list(fields), [name.upper() for name in fields]
+    else:
+        names = ["id", "published_at", "portal", "version", "title"]
+        headers = ["ID", "PUBLISHED", "PORTAL", "V", "TITLE"]
+        if any(row.removed_at for row in rows):
+            names.insert(4, "removed_at")
+            headers.insert(4, "REMOVED (UTC)")
+    cells = [[table_cell(row, name) for name in names] for row in rows]
+    widths = [max([display_width(h)] + [display_width(" ".join(c[i].split())) for c in cells])
+              for i, h in enumerate(headers)]
+    while sum(widths) + 2 * (len(widths) - 1) > width and max(widths) > 8:
+        widths[widths.index(max(widths))] -= 1
+    out.write(_line(headers, widths, BOLD if color else "") + "\n")
+    for row, row_cells in zip(rows, cells, strict=True):
+        out.write(_line(row_cells, widths, "") + "\n")
+        if row.snippet:
+            out.write("  " + highlight(row.snippet, row.highlights, width - 2, color=color) + "\n")
+    return len(rows)
+
+
+def _line(cells: Sequence[str], widths: Sequence[int], style: str) -> str:
+    text = "  ".join(pad(truncate(cell, w), w) for cell, w in zip(cells, widths, strict=True)).rstrip()
+    return f"{style}{text}{RESET}" if style else text
+
+
+def highlight(text: str, spans: Sequence[tuple[int, int]], width: int, *, color: bool) -> str:
+    """`text` cut to `width` columns with its matches shown: reverse video, or «…» without colour."""
+    opening, closing = (REVERSE, RESET) if color else ("«", "»")
+    marker = 0 if color else 1  # columns a marker takes
+    starts = {start for start, _ in spans}
+    ends = {end for _, end in spans}
+    full = display_width(text) + 2 * marker * len(spans)
+    budget = width if full <= width else width - 1  # keep a column for …
+    pieces: list[str] = []
+    used, inside = 0, False
+    for index, char in enumerate(text):
+        if inside and index in ends:
+            pieces.append(closing)
+            used, inside = used + marker, False
+        opens = index in starts
+        needed = display_width(char) + (2 * marker if opens else marker if inside else 0)
+        if used + needed > budget:
+            return "".join(pieces) + (closing if inside else "") + "…"
+        if opens:
+            pieces.append(opening)
+            used, inside = used + marker, True
+        pieces.append(char)
+        used += display_width(char)
+    return "".join(pieces) + (closing if inside else "")
+
+
+# --- Atom -------------------------------------------------------------------------------------
+
+def changed_lines(diff: str | None) -> str:
+    """The removed and added lines of a unified diff, without its headers."""
+    lines = [line for line in (diff or "").splitlines()
+             if line[:1] in "+-" and not line.startswith(("+++", "---"))]
+    return "\n".join(f"{line[0]} {line[1:]}" for line in lines)
+
+
+def write_atom(entries: Sequence[FeedEntry], out: TextIO, *, feed_id: str, title: str,
+               link: str | None = None) -> int:
+    """An Atom feed, newest event first: one entry per new article and per change."""
+    feed = FeedGenerator()
+    feed.id(feed_id)
+    feed.title(title)
+    feed.author({"name": "portalwatch"})
+    feed.link(href=link or feed_id, rel="self")
+    feed.updated(max((e.event.occurred_at for e in entries), default=datetime.now(UTC)))
+    for entry in entries:
+        article, event = entry.article, entry.event
+        item = feed.add_entry(order="append")
+        item.id(f"{article.canonical_url}#{event.kind}-v{event.version}")
+        item.title(article.title if event.kind == "new" else f"[đã sửa] {article.title}")
+        item.link(href=article.url)
+        item.published(article.published_at or article.first_seen_at)
+        item.updated(event.occurred_at)
+        if article.author:
+            item.author({"name": article.author})
+        if article.category:
+            item.category(term=article.category)
+        summary = changed_lines(entry.diff) if event.kind == "changed" else (article.lead or "")
+        if summary:
+            item.summary(summary)
+    out.write(feed.atom_str(pretty=True).decode("utf-8"))
+    return len(entries)
+
+
+# --- one article (show) -----------------------------------------------------------------------
+
+def render_article(row: ArticleRow, versions: Sequence[VersionRow], events: Sequence[EventRow], *,
+                   versions_wanted: bool, diff_wanted: bool, color: bool) -> str:
+    """An article as a reader reads it, then (on request) its history and what each version changed."""
+    def when(value: datetime | None) -> str:
+        return value.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC") if value else "-"
+
+    published = row.published_at.strftime("%d/%m/%Y %H:%M") if row.published_at else "no date"
+    status = f"removed since {when(row.removed_at)}" if row.removed_at else "online"
+    lines = [
+        f"{BOLD}{row.title}{RESET}" if color else row.title,
+        row.url,
+        " · ".join(p for p in (row.portal, row.category, published) if p),
+        " · ".join(p for p in (f"author: {row.author}" if row.author else "",
+                               f"source: {row.source}" if row.source else "") if p),
+        f"id {row.id} · version {row.version} · {status} · first seen {when(row.first_seen_at)}"
+        f" · last seen {when(row.last_seen_at)}",
+        "",
+    ]
+    if row.lead and (not row.body or row.body[0] != row.lead):
+        lines += [row.lead, ""]
+    lines += [paragraph for paragraph in row.body for paragraph in (paragraph, "")]
+    lines += [f"[ảnh] {csv_cell('images', [image])}" for image in row.images]
+    lines += [f"[tệp] {csv_cell('attachments', [attachment])}" for attachment in row.attachments]
+    if versions_wanted or diff_wanted:
+        lines += ["", "history:"]
+        for e in events:
+            baseline = "  (first crawl)" if e.baseline else ""
+            lines.append(f"  {when(e.occurred_at)}  {e.kind:<8} v{e.version}{baseline}")
+        lines += ["", "versions:"]
+        for version in versions:
+            changed = ", ".join(version.changed_fields) if version.changed_fields else "first version"
+            lines.append(f"  v{version.version}  {when(version.created_at)}  {changed}")
+            if diff_wanted and version.diff:
+                lines += ["    " + _diff_line(line, color) for line in version.diff.splitlines()]
+    return "\n".join(line for line in lines).rstrip() + "\n"
+
+
+def _diff_line(line: str, color: bool) -> str:
+    if not color or line.startswith(("+++", "---")):
+        return line
+    if line.startswith("+"):
+        return f"\x1b[32m{line}{RESET}"
+    if line.startswith("-"):
+        return f"\x1b[31m{line}{RESET}"
+    return line
