@@ -119,7 +119,8 @@ def matching_articles(dialect: str, query: TextQuery) -> sa.Subquery:
         conditions += [sa.func.strpos(padded, needle) > 0 for needle in pg_phrase_needles(query)]
         stmt = sa.select(
             articles.c.id.label("id"),
-            sa.func.ts_rank(vector, tsquery, 1, type_=sa.Float).label("score"),
+            # float8, not ts_rank's float4: the cursor carries the score and must compare equal.
+            sa.cast(sa.func.ts_rank(vector, tsquery, 1), sa.Double).label("score"),
         ).where(*conditions)
         return stmt.subquery("matches")
     raise NotImplementedError(f"no full-text search for the {dialect} database")
