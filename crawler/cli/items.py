@@ -69,7 +69,7 @@ def parse_when(text: str, option: str, *, until: bool = False, now: datetime | N
                 return moment + timedelta(microseconds=1) if until else moment
         elif re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
             day = datetime.fromisoformat(value).replace(tzinfo=LOCAL)
-        elif re.match(r"\d{4}-\d{2}-\d{2}[T ]\d", value):
+        elif re.match(r"\d{4}-\d{2}-\d{2}[t ]\d", value):
             moment = datetime.fromisoformat(text.strip())
             moment = moment if moment.tzinfo else moment.replace(tzinfo=LOCAL)
             return moment + timedelta(microseconds=1) if until else moment
