@@ -159,3 +159,54 @@ class CrawlRun(Base):
             f"{self.articles_new} new, {self.articles_changed} changed, {self.articles_removed} removed, "
             f"{self.articles_unchanged} unchanged, {self.articles_failed} failed, {len(self.errors)} errors"
         )
+
+
+class AlertRule(Base):
+    """What a reader wants to be told about, and where (Apprise URLs); see crawler/alerts/rules.py."""
+
+    __tablename__ = "alert_rules"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(100), unique=True)
+    portal_ids: Mapped[list[Any]] = mapped_column(default=list)  # empty: every portal
+    event_kinds: Mapped[list[Any]] = mapped_column(default=list)  # new | changed | removed | restored
+    match_text: Mapped[str | None] = mapped_column(Text)  # crawler.textmatch syntax
+    match_regex: Mapped[str | None] = mapped_column(Text)
+    category: Mapped[str | None] = mapped_column(String(300))
+    # Apprise URLs hold tokens and passwords: shown only through crawler.alerts.channels.mask_url.
+    notify_urls: Mapped[list[Any]] = mapped_column(default=list)
+    digest_seconds: Mapped[int | None] = mapped_column(Integer)  # None: one message per alert
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)  # digest periods count from here
+    last_digest_at: Mapped[datetime | None]
+
+
+class AlertDelivery(Base):
+    """The outbox: one row per (rule, event), written in the event's own transaction.
+
+    The unique constraint is what makes a re-crawl unable to alert twice for the same event.
+    status: pending -> sending (claimed under a lease) -> sent, or back to pending with a later
+    next_attempt_at after a failure, or failed once the attempts run out.
+    """
+
+    __tablename__ = "alert_deliveries"
+    __table_args__ = (
+        UniqueConstraint("rule_id", "event_id", name="uq_alert_deliveries_rule_event"),
+        Index("ix_alert_deliveries_due", "status", "next_attempt_at"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    rule_id: Mapped[int] = mapped_column(ForeignKey("alert_rules.id", ondelete="CASCADE"), index=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("article_events.id", ondelete="CASCADE"), index=True)
+    status: Mapped[str] = mapped_column(String(16), default="pending")
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    next_attempt_at: Mapped[datetime] = mapped_column(default=utcnow)
+    lease_until: Mapped[datetime | None]  # a claimed row is another dispatcher's until then
+    claim_token: Mapped[str | None] = mapped_column(String(32))
+    # Fingerprints of the rule's channels that already have this alert: a retry skips them.
+    sent_to: Mapped[list[Any]] = mapped_column(default=list)
+    sent_at: Mapped[datetime | None]
+    last_error: Mapped[str | None] = mapped_column(Text)  # secrets redacted
+
+    rule: Mapped[AlertRule] = relationship()
+    event: Mapped[ArticleEvent] = relationship()

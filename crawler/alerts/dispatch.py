@@ -1,0 +1,246 @@
+"""THE place alerts are sent: claim pending deliveries, send them through Apprise, record the outcome.
+
+`deliver_pending(database)` is called after each crawl, by the scheduler's alert job and by
+`portalwatch alerts send`. Several may run at once (two crawls finishing together, a scheduler and
+a manual send): each claims its rows by an UPDATE that only takes rows still due, under a lease
+(plus FOR UPDATE SKIP LOCKED on PostgreSQL so they do not queue behind each other).
+
+What "exactly once" means here:
+- a pending row is committed with its event (storage/outbox.py): a crash before sending loses nothing;
+- the (rule, event) unique constraint: a re-crawl never queues an event twice;
+- a row is marked sent (per channel, in `sent_to`) right after each successful send, and a retry
+  only goes to the channels still missing it;
+- the honest edge: if the process dies after a channel accepted a message and before that fact is
+  committed, or a send outlives its lease, that one in-flight message is sent again once the lease
+  expires (at-least-once for it). Nothing else is ever sent twice.
+
+Failures are retried with exponential backoff (next_attempt_at), up to MAX_ATTEMPTS attempts; then
+the row is 'failed' with the (redacted) error kept for `alerts pending --failed`.
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+import apprise
+from sqlalchemy import and_, or_, select, update
+from sqlalchemy.orm import Session, selectinload
+
+from crawler.alerts.channels import apprise_complaints, fingerprint, guard_secrets, mask_url, redact
+from crawler.alerts.messages import AlertItem, format_alert, format_digest, item_for
+from storage.db import Database
+from storage.models import AlertDelivery, AlertRule, ArticleEvent, ArticleVersion, Portal, utcnow
+
+log = logging.getLogger(__name__)
+
+MAX_ATTEMPTS = 8
+FIRST_RETRY = timedelta(minutes=1)  # then 2, 4, 8... minutes
+MAX_RETRY = timedelta(hours=6)
+LEASE = timedelta(minutes=10)  # longer than a chunk of sends can take (Apprise times out at ~15 s)
+CLAIM_CHUNK = 10  # claimed at a time, so the lease still covers the last row of the chunk
+
+
+@dataclass
+class DeliveryReport:
+    """What one `deliver_pending` call did."""
+
+    sent: int = 0  # alerts now delivered to every channel of their rule
+    messages: int = 0  # messages that went out (a digest is one message per channel)
+    retrying: int = 0  # alerts that failed this time and will be tried again
+    failed: int = 0  # alerts given up on this time (attempts exhausted)
+    errors: list[str] = field(default_factory=list)  # masked channel: redacted reason
+
+    def __str__(self) -> str:
+        return (f"{self.sent} alert(s) sent in {self.messages} message(s), "
+                f"{self.retrying} to retry, {self.failed} failed")
+
+
+def retry_delay(attempts: int) -> timedelta:
+    """Wait after the `attempts`-th failed attempt: 1 min, 2, 4, ... capped at MAX_RETRY."""
+    return min(FIRST_RETRY * 2 ** max(attempts - 1, 0), MAX_RETRY)
+
+
+def send_message(url: str, title: str, body: str) -> str | None:
+    """Send one message to one Apprise URL: None when it was accepted, else why not (redacted)."""
+    secrets = guard_secrets([url])
+    notifier = apprise.Apprise(asset=apprise.AppriseAsset(async_mode=False))  # failures stay in our thread
+    with apprise_complaints() as complaints:
+        try:
+            if not notifier.add(url):
+                return "Apprise cannot use this URL"
+            accepted = notifier.notify(body=body, title=title, body_format=apprise.NotifyFormat.TEXT)
+        except Exception as exc:  # a plugin bug must not stop the other deliveries
+            return redact(f"{type(exc).__name__}: {exc}", secrets)
+    if accepted:
+        return None
+    return redact("; ".join(dict.fromkeys(complaints)) or "the channel did not accept the message", secrets)
+
+
+def _due(now: datetime) -> object:
+    # Pending and due, or claimed by a dispatcher whose lease ran out (it died or hung mid-send).
+    return or_(
+        and_(AlertDelivery.status == "pending", AlertDelivery.next_attempt_at <= now),
+        and_(AlertDelivery.status == "sending", AlertDelivery.lease_until <= now),
+    )
+
+
+def _claim(database: Database, *, now: datetime, lease: timedelta, chunk: int) -> str | None:
+    """Mark up to `chunk` due rows (plus the rest of any digest they belong to) as ours."""
+    token = uuid.uuid4().hex
+    claim = {"status": "sending", "lease_until": now + lease, "claim_token": token,
+             "attempts": AlertDelivery.attempts + 1}
+    with database.session() as session:
+        candidates = select(AlertDelivery.id).where(_due(now)).order_by(AlertDelivery.id).limit(chunk)
+        if database.dialect == "postgresql":
+            candidates = candidates.with_for_update(skip_locked=True)
+        # The UPDATE re-checks _due, so a row another dispatcher took meanwhile is not taken again.
+        claimed = session.execute(
+            update(AlertDelivery).where(AlertDelivery.id.in_(candidates.scalar_subquery()), _due(now))
+            .values(**claim).execution_options(synchronize_session=False)
+        ).rowcount
+        if not claimed:
+            return None
+        # A digest leaves as one message: take every due row of the digest rules we touched.
+        digest_rules = (select(AlertDelivery.rule_id).join(AlertRule)
+                        .where(AlertDelivery.claim_token == token, AlertRule.digest_seconds.is_not(None)))
+        session.execute(
+            update(AlertDelivery).where(AlertDelivery.rule_id.in_(digest_rules.scalar_subquery()), _due(now))
+            .values(**claim).execution_options(synchronize_session=False)
+        )
+    return token
+
+
+@dataclass
+class _Batch:
+    """Claimed rows that leave together: one alert, or one digest rule's due alerts."""
+
+    rule: AlertRule
+    rows: list[AlertDelivery]
+    items: dict[int, AlertItem]  # delivery id -> what it says
+
+
+def _load_batches(session: Session, token: str) -> list[_Batch]:
+    rows = session.scalars(
+        select(AlertDelivery).where(AlertDelivery.claim_token == token)
+        .options(selectinload(AlertDelivery.rule), selectinload(AlertDelivery.event).selectinload(
+            ArticleEvent.article))
+        .order_by(AlertDelivery.id)
+    ).all()
+    portal_names = dict(session.execute(select(Portal.id, Portal.name)).tuples().all())
+    batches: dict[tuple[str, int], _Batch] = {}
+    for row in sorted(rows, key=lambda r: (r.event.occurred_at, r.id)):
+        event, article = row.event, row.event.article
+        version = session.scalar(select(ArticleVersion).where(
+            ArticleVersion.article_id == article.id, ArticleVersion.version == event.version))
+        key = ("digest", row.rule_id) if row.rule.digest_seconds else ("alert", row.id)
+        batch = batches.setdefault(key, _Batch(row.rule, [], {}))
+        batch.rows.append(row)
+        batch.items[row.id] = item_for(event, article, portal_names.get(event.portal_id, event.portal_id),
+                                       version)
+    return list(batches.values())
+
+
+def _record_sent(database: Database, token: str, ids: list[int], channel: str) -> None:
+    """Commit at once that `channel` has these alerts: a later retry or crash never resends them."""
+    with database.session() as session:
+        for row in session.scalars(select(AlertDelivery).where(
+                AlertDelivery.id.in_(ids), AlertDelivery.claim_token == token)):
+            row.sent_to = [*row.sent_to, channel]
+
+
+def _finish(database: Database, token: str, batch: _Batch, errors: list[str], *, now: datetime,
+            max_attempts: int, report: DeliveryReport) -> None:
+    channels = {fingerprint(url) for url in batch.rule.notify_urls}
+    with database.session() as session:
+        rows = session.scalars(select(AlertDelivery).where(
+            AlertDelivery.id.in_([r.id for r in batch.rows]), AlertDelivery.claim_token == token)).all()
+        for row in rows:  # rows a dispatcher took over after our lease ran out are its business now
+            row.lease_until = row.claim_token = None
+            if channels <= set(row.sent_to):
+                row.status, row.sent_at, row.last_error = "sent", now, None
+                report.sent += 1
+            elif row.attempts >= max_attempts:
+                row.status, row.last_error = "failed", "; ".join(errors)
+                report.failed += 1
+            else:
+                row.status, row.last_error = "pending", "; ".join(errors)
+                row.next_attempt_at = now + retry_delay(row.attempts)
+                report.retrying += 1
+        if batch.rule.digest_seconds and rows and not errors:
+            rule = session.get(AlertRule, batch.rule.id)
+            if rule is not None:
+                rule.last_digest_at = now
+
+
+def _deliver(database: Database, token: str, batch: _Batch, *, clock: Callable[[], datetime],
+             max_attempts: int, report: DeliveryReport) -> None:
+    errors: list[str] = []
+    for url in batch.rule.notify_urls:
+        channel = fingerprint(url)
+        waiting = [row for row in batch.rows if channel not in row.sent_to]
+        if not waiting:
+            continue  # an earlier attempt already got through on this channel
+        items = [batch.items[row.id] for row in waiting]
+        title, body = (format_digest(batch.rule.name, items) if batch.rule.digest_seconds
+                       else format_alert(items[0]))
+        error = send_message(url, title, body)
+        if error is None:
+            _record_sent(database, token, [row.id for row in waiting], channel)
+            for row in waiting:
+                row.sent_to = [*row.sent_to, channel]
+            report.messages += 1
+            log.info("alert %r: %d alert(s) sent to %s", batch.rule.name, len(waiting), mask_url(url))
+        else:
+            errors.append(f"{mask_url(url)}: {error}")
+            log.warning("alert %r: sending to %s failed: %s", batch.rule.name, mask_url(url), error)
+    report.errors.extend(errors)
+    _finish(database, token, batch, errors, now=clock(), max_attempts=max_attempts, report=report)
+
+
+def deliver_pending(database: Database, *, now: datetime | None = None, limit: int | None = None,
+                    lease: timedelta = LEASE, max_attempts: int = MAX_ATTEMPTS) -> DeliveryReport:
+    """Send every alert that is due (or up to `limit` of them) and record what happened.
+
+    `now` fixes the clock (tests drive retries and digests with it); by default the real one.
+    Never raises for a channel's failure: that is counted in the report and retried later.
+    """
+    def clock() -> datetime:
+        return now or utcnow()
+
+    report = DeliveryReport()
+    handled = 0
+    while limit is None or handled < limit:
+        chunk = CLAIM_CHUNK if limit is None else min(CLAIM_CHUNK, limit - handled)
+        token = _claim(database, now=clock(), lease=lease, chunk=chunk)
+        if token is None:
+            break
+        with database.session() as session:
+            batches = _load_batches(session, token)
+        for batch in batches:
+            try:
+                _deliver(database, token, batch, clock=clock, max_attempts=max_attempts, report=report)
+            except Exception as exc:  # one broken alert must not hold up the others: count it, retry it
+                log.exception("alert %r: could not be delivered", batch.rule.name)
+                error = redact(f"internal error: {type(exc).__name__}: {exc}", guard_secrets(
+                    batch.rule.notify_urls))
+                report.errors.append(error)
+                _finish(database, token, batch, [error], now=clock(), max_attempts=max_attempts,
+                        report=report)
+            handled += len(batch.rows)
+    if handled:
+        log.info("alerts: %s", report)
+    return report
+
+
+def send_test(rule: AlertRule, item: AlertItem) -> list[tuple[str, str | None]]:
+    """`alerts test`: send `item` to each of the rule's channels now, outside the outbox.
+
+    Returns (masked URL, None or why it failed) per channel.
+    """
+    title, body = format_alert(item)
+    title = f"[Thử] {title}"
+    return [(mask_url(url), send_message(url, title, body)) for url in rule.notify_urls]

@@ -1,0 +1,168 @@
+"""The alert messages, in Vietnamese: one per event, or one digest gathering several.
+
+Times are shown in Asia/Ho_Chi_Minh, day first, as the portals print them. A change shows the
+lines that changed (the -/+ lines of the stored unified diff, not its headers). Long messages are
+cut at a line or word boundary and end with "…", so no channel truncates mid-word for us.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from crawler.normalize import DEFAULT_TIMEZONE
+from storage.models import Article, ArticleEvent, ArticleVersion
+
+LOCAL = ZoneInfo(DEFAULT_TIMEZONE)
+EVENT_LABELS = {
+    "new": "Tin mới",
+    "changed": "Tin được sửa",
+    "removed": "Tin bị gỡ",
+    "restored": "Tin đăng lại",
+}
+WHEN_LABELS = {"new": "Phát hiện lúc", "changed": "Sửa lúc", "removed": "Gỡ lúc", "restored": "Đăng lại lúc"}
+FIELD_LABELS = {
+    "title": "tiêu đề", "lead": "sapo", "body": "nội dung", "images": "ảnh",
+    "attachments": "tệp đính kèm", "author": "tác giả", "source": "nguồn", "published_at": "ngày đăng",
+}
+MAX_BODY = 3000  # under Telegram's 4096 and most chat limits, with room for Apprise's framing
+MAX_TITLE = 200
+MAX_DIGEST_CHANGES = 600  # changed lines per article inside a digest
+
+
+@dataclass(frozen=True)
+class AlertItem:
+    """What one alert says about one event."""
+
+    kind: str
+    title: str
+    portal_name: str
+    url: str
+    occurred_at: datetime
+    published_at: datetime | None = None
+    lead: str | None = None
+    diff: str | None = None
+    changed_fields: tuple[str, ...] = ()
+
+
+def item_for(event: ArticleEvent, article: Article, portal_name: str,
+             version: ArticleVersion | None) -> AlertItem:
+    """The alert of `event`; `version` is the article version the event produced (its diff)."""
+    return AlertItem(
+        kind=event.kind, title=article.title, portal_name=portal_name, url=article.url,
+        occurred_at=event.occurred_at, published_at=article.published_at,
+        lead=article.lead or (str(article.body[0]) if article.body else None),
+        diff=version.diff if version is not None and event.kind == "changed" else None,
+        changed_fields=tuple(version.changed_fields or ()) if version and event.kind == "changed" else (),
+    )
+
+
+def local_time(value: datetime) -> str:
+    return value.astimezone(LOCAL).strftime("%d/%m/%Y %H:%M")
+
+
+def shorten(text: str, limit: int) -> str:
+    """`text` if it fits; otherwise cut at the last line end (or word) that fits, plus "…"."""
+    text = text.strip()
+    if len(text) <= limit:
+        return text
+    room = text[: limit - 2]
+    line_end = room.rfind("\n")
+    if line_end >= limit // 2:
+        return room[:line_end].rstrip() + "\n…"
+    word_end = room.rfind(" ")
+    cut = word_end if word_end >= limit // 2 else len(room)  # one endless word: cut it anyway
+    return room[:cut].rstrip() + "…"
+
+
+def _readable_change(line: str) -> str:
+    """One diff line as a reader reads it: '-# Old title' -> '- Tiêu đề: Old title'."""
+    sign, text = line[0], line[1:]
+    if text.startswith("# "):
+        text = f"Tiêu đề: {text[2:]}"
+    elif text.startswith("@ "):
+        try:
+            text = f"Ngày đăng: {local_time(datetime.fromisoformat(text[2:]))}"
+        except ValueError:
+            text = f"Ngày đăng: {text[2:]}"
+    return f"{sign} {text}"
+
+
+def changed_lines(diff: str | None) -> list[str]:
+    """The removed and added lines of a unified diff: no ---/+++ headers, @@ markers or context."""
+    lines: list[str] = []
+    in_hunk = False  # headers come before the first @@; after it a line "---..." is content
+    for line in (diff or "").splitlines():
+        if line.startswith("@@"):
+            in_hunk = True
+        elif in_hunk and line[:1] in ("-", "+"):
+            lines.append(_readable_change(line))
+    return lines
+
+
+def _facts(item: AlertItem) -> list[str]:
+    lines = [item.title]
+    if item.published_at is not None:
+        lines.append(f"Đăng lúc: {local_time(item.published_at)}")
+    lines.append(f"{WHEN_LABELS.get(item.kind, 'Lúc')}: {local_time(item.occurred_at)}")
+    if item.changed_fields:
+        lines.append("Phần đã sửa: " + ", ".join(FIELD_LABELS.get(f, f) for f in item.changed_fields))
+    lines.append(f"Link: {item.url}")
+    return lines
+
+
+def _details(item: AlertItem) -> list[str]:
+    if item.kind == "changed":
+        changes = changed_lines(item.diff)
+        return ["Những dòng đã sửa:", *changes] if changes else []
+    if item.kind in ("new", "restored") and item.lead:
+        return [item.lead]
+    return []
+
+
+def format_alert(item: AlertItem) -> tuple[str, str]:
+    """(title, body) of the message for one event."""
+    label = EVENT_LABELS.get(item.kind, item.kind)
+    title = shorten(f"{label}: {item.title}", MAX_TITLE)
+    body = "\n".join([f"{label} — {item.portal_name}", *_facts(item)])
+    details = _details(item)
+    if details:
+        body += "\n\n" + "\n".join(details)
+    return title, shorten(body, MAX_BODY)
+
+
+def format_digest(rule_name: str, items: Sequence[AlertItem]) -> tuple[str, str]:
+    """(title, body) of one message gathering a digest period's alerts, oldest first."""
+    counts: dict[str, int] = {}
+    for item in items:
+        counts[item.kind] = counts.get(item.kind, 0) + 1
+    summary = ", ".join(f"{n} {EVENT_LABELS.get(kind, kind).lower()}" for kind, n in counts.items())
+    title = shorten(f"Bản tin “{rule_name}”: {len(items)} tin ({summary})", MAX_TITLE)
+    sections: list[str] = []
+    used = 0
+    for index, item in enumerate(items):
+        section = "\n".join([f"{index + 1}. {EVENT_LABELS.get(item.kind, item.kind)} — {item.portal_name}",
+                             *_facts(item)])
+        details = _details(item)
+        if details:
+            section += "\n" + shorten("\n".join(details), MAX_DIGEST_CHANGES)
+        left = len(items) - index
+        # Keep room for the closing line that says how many did not fit.
+        if sections and used + len(section) + 2 > MAX_BODY - 40:
+            sections.append(f"… và {left} tin khác")
+            break
+        sections.append(section)
+        used += len(section) + 2
+    return title, shorten("\n\n".join(sections), MAX_BODY)
+
+
+def sample_item(portal_name: str = "Cổng thông tin điện tử (thử)") -> AlertItem:
+    """What `alerts test` sends when the store has no article to show yet."""
+    now = datetime.now(LOCAL)
+    return AlertItem(
+        kind="new", title="Tin thử nghiệm của portalwatch", portal_name=portal_name,
+        url="https://example.gov.vn/tin-thu-nghiem", occurred_at=now, published_at=now,
+        lead="Nếu bạn đọc được tin này, kênh nhận cảnh báo đã hoạt động.",
+    )
