@@ -327,6 +327,11 @@ class PortalScheduler:
                               kill_grace=settings.kill_grace, time_limit=settings.time_limit,
                               backoff_cap=settings.backoff_cap)
         log.log(logging.WARNING if report.outcome == "failed" else logging.INFO, "%s", report.log_line())
+        if launch.output_tail and (launch.returncode != 0 and report.outcome == "failed"
+                                   or log.isEnabledFor(logging.DEBUG)):
+            # The crawl's own words on what went wrong (its output is not kept otherwise).
+            log.log(logging.WARNING if report.outcome == "failed" else logging.DEBUG,
+                    "%s: the crawl's last output:\n%s", portal.id, launch.output_tail)
         if report.outcome == "failed" and report.backoff_until is not None:
             self._postpone(portal.id, report.backoff_until)
         if self.on_report is not None:
