@@ -25,6 +25,7 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import Any
 
 import apprise
 from sqlalchemy import and_, or_, select, update
@@ -40,8 +41,8 @@ log = logging.getLogger(__name__)
 MAX_ATTEMPTS = 8
 FIRST_RETRY = timedelta(minutes=1)  # then 2, 4, 8... minutes
 MAX_RETRY = timedelta(hours=6)
-LEASE = timedelta(minutes=10)  # longer than a chunk of sends can take (Apprise times out at ~15 s)
-CLAIM_CHUNK = 10  # claimed at a time, so the lease still covers the last row of the chunk
+LEASE = timedelta(minutes=10)  # renewed before each message group; Apprise gives up on a channel in ~1 min
+CLAIM_CHUNK = 10  # rows claimed per round trip
 
 
 @dataclass
@@ -130,7 +131,7 @@ def _load_batches(session: Session, token: str) -> list[_Batch]:
             ArticleEvent.article))
         .order_by(AlertDelivery.id)
     ).all()
-    portal_names = dict(session.execute(select(Portal.id, Portal.name)).tuples().all())
+    portal_names = {pid: name for pid, name in session.execute(select(Portal.id, Portal.name))}
     batches: dict[tuple[str, int], _Batch] = {}
     for row in sorted(rows, key=lambda r: (r.event.occurred_at, r.id)):
         event, article = row.event, row.event.article
@@ -144,36 +145,47 @@ def _load_batches(session: Session, token: str) -> list[_Batch]:
     return list(batches.values())
 
 
-def _record_sent(database: Database, token: str, ids: list[int], channel: str) -> None:
+def _ours(row: AlertDelivery, token: str) -> Any:
+    # Every write after the claim is guarded by our token: if our lease ran out and another
+    # dispatcher took the row over, the row is its business now and our write changes nothing.
+    return update(AlertDelivery).where(AlertDelivery.id == row.id, AlertDelivery.claim_token == token)
+
+
+def _renew_lease(database: Database, token: str, batch: _Batch, until: datetime) -> bool:
+    """Extend our claim before sending; False if the rows are no longer ours (then do not send)."""
+    with database.session() as session:
+        renewed = sum(session.execute(_ours(row, token).values(lease_until=until)).rowcount
+                      for row in batch.rows)
+    return renewed > 0
+
+
+def _record_sent(database: Database, token: str, rows: list[AlertDelivery], channel: str) -> None:
     """Commit at once that `channel` has these alerts: a later retry or crash never resends them."""
     with database.session() as session:
-        for row in session.scalars(select(AlertDelivery).where(
-                AlertDelivery.id.in_(ids), AlertDelivery.claim_token == token)):
+        for row in rows:
             row.sent_to = [*row.sent_to, channel]
+            session.execute(_ours(row, token).values(sent_to=row.sent_to))
 
 
 def _finish(database: Database, token: str, batch: _Batch, errors: list[str], *, now: datetime,
             max_attempts: int, report: DeliveryReport) -> None:
     channels = {fingerprint(url) for url in batch.rule.notify_urls}
+    error = "; ".join(errors) or None
     with database.session() as session:
-        rows = session.scalars(select(AlertDelivery).where(
-            AlertDelivery.id.in_([r.id for r in batch.rows]), AlertDelivery.claim_token == token)).all()
-        for row in rows:  # rows a dispatcher took over after our lease ran out are its business now
-            row.lease_until = row.claim_token = None
+        for row in batch.rows:
+            done = {"lease_until": None, "claim_token": None}
             if channels <= set(row.sent_to):
-                row.status, row.sent_at, row.last_error = "sent", now, None
-                report.sent += 1
+                outcome, values = "sent", {"status": "sent", "sent_at": now, "last_error": None}
             elif row.attempts >= max_attempts:
-                row.status, row.last_error = "failed", "; ".join(errors)
-                report.failed += 1
+                outcome, values = "failed", {"status": "failed", "last_error": error}
             else:
-                row.status, row.last_error = "pending", "; ".join(errors)
-                row.next_attempt_at = now + retry_delay(row.attempts)
-                report.retrying += 1
-        if batch.rule.digest_seconds and rows and not errors:
-            rule = session.get(AlertRule, batch.rule.id)
-            if rule is not None:
-                rule.last_digest_at = now
+                outcome, values = "retrying", {"status": "pending", "last_error": error,
+                                               "next_attempt_at": now + retry_delay(row.attempts)}
+            if session.execute(_ours(row, token).values(**done, **values)).rowcount:
+                setattr(report, outcome, getattr(report, outcome) + 1)
+        if batch.rule.digest_seconds and not errors:
+            session.execute(update(AlertRule).where(AlertRule.id == batch.rule.id)
+                            .values(last_digest_at=now))
 
 
 def _deliver(database: Database, token: str, batch: _Batch, *, clock: Callable[[], datetime],
@@ -189,9 +201,7 @@ def _deliver(database: Database, token: str, batch: _Batch, *, clock: Callable[[
                        else format_alert(items[0]))
         error = send_message(url, title, body)
         if error is None:
-            _record_sent(database, token, [row.id for row in waiting], channel)
-            for row in waiting:
-                row.sent_to = [*row.sent_to, channel]
+            _record_sent(database, token, waiting, channel)
             report.messages += 1
             log.info("alert %r: %d alert(s) sent to %s", batch.rule.name, len(waiting), mask_url(url))
         else:
@@ -221,6 +231,8 @@ def deliver_pending(database: Database, *, now: datetime | None = None, limit: i
         with database.session() as session:
             batches = _load_batches(session, token)
         for batch in batches:
+            if not _renew_lease(database, token, batch, clock() + lease):
+                continue  # a previous chunk took so long that another dispatcher took these over
             try:
                 _deliver(database, token, batch, clock=clock, max_attempts=max_attempts, report=report)
             except Exception as exc:  # one broken alert must not hold up the others: count it, retry it

@@ -52,6 +52,8 @@ def parse_kinds(text: str) -> tuple[str, ...]:
 
 
 def check_regex(pattern: str) -> str:
+    """The pattern, composed (NFC) like the stored text, so a decomposed "ế" typed in still matches."""
+    pattern = unicodedata.normalize("NFC", pattern)
     try:
         re.compile(pattern, re.IGNORECASE)
     except re.error as exc:

@@ -167,7 +167,8 @@ def run_test(args: argparse.Namespace) -> int:
         for article in session.scalars(select(Article).order_by(Article.first_seen_at.desc()).limit(200)):
             if rule_matches(rule, rule.event_kinds[0], article):
                 portal = session.get(Portal, article.portal_id)
-                event = ArticleEvent(kind="new", occurred_at=article.first_seen_at, portal_id=article.portal_id)
+                event = ArticleEvent(kind="new", occurred_at=article.first_seen_at,
+                                     portal_id=article.portal_id)
                 item = item_for(event, article, portal.name if portal else article.portal_id, None)
                 break
         item = item or sample_item()
