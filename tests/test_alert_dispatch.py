@@ -106,6 +106,17 @@ def test_a_webhook_failing_twice_then_recovering_gets_each_alert_once(
     assert _statuses(db) == [("sent", 2), ("sent", 2)]
 
 
+def test_a_delayed_alert_still_says_what_its_event_saw(db: Database, hook: WebhookReceiver) -> None:
+    _watch(db, hook.url())
+    _store(db, "a", title="Lịch tiếp công dân tháng 12")
+    hook.fail_next(1)
+    deliver_pending(db, now=T0)
+    _store(db, "a", T0 + timedelta(minutes=5), title="Lịch tiếp công dân tháng 12 (đã sửa)")
+    deliver_pending(db, now=T0 + timedelta(minutes=5))  # the retry is due: both go, in order
+    assert [p["title"] for p in hook.wait_for(2)] == [
+        "Tin mới: Lịch tiếp công dân tháng 12", "Tin được sửa: Lịch tiếp công dân tháng 12 (đã sửa)"]
+
+
 def test_a_channel_that_never_answers_is_given_up_with_the_error_kept(
     db: Database, hook: WebhookReceiver
 ) -> None:

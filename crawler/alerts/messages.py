@@ -49,13 +49,22 @@ class AlertItem:
 
 def item_for(event: ArticleEvent, article: Article, portal_name: str,
              version: ArticleVersion | None) -> AlertItem:
-    """The alert of `event`; `version` is the article version the event produced (its diff)."""
+    """The alert of `event`; `version` is the article version the event produced.
+
+    The text comes from that version, not from the article row: by the time a retried alert
+    goes out the article may have changed again, and the alert must say what this event saw.
+    """
+    record = version.record if version is not None else {}
+    published = record.get("published_at")
+    body = record.get("body", article.body) or []
+    changed = event.kind == "changed" and version is not None
     return AlertItem(
-        kind=event.kind, title=article.title, portal_name=portal_name, url=article.url,
-        occurred_at=event.occurred_at, published_at=article.published_at,
-        lead=article.lead or (str(article.body[0]) if article.body else None),
-        diff=version.diff if version is not None and event.kind == "changed" else None,
-        changed_fields=tuple(version.changed_fields or ()) if version and event.kind == "changed" else (),
+        kind=event.kind, title=record.get("title") or article.title, portal_name=portal_name,
+        url=record.get("url") or article.url, occurred_at=event.occurred_at,
+        published_at=datetime.fromisoformat(published) if published else article.published_at,
+        lead=record.get("lead", article.lead) or (str(body[0]) if body else None),
+        diff=version.diff if changed and version is not None else None,
+        changed_fields=tuple(version.changed_fields or ()) if changed and version is not None else (),
     )
 
 
