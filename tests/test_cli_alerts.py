@@ -69,6 +69,25 @@ def test_add_and_list_show_the_rule_with_every_secret_masked(
         assert secret not in out + err + listed[1] + listed[2]
 
 
+@pytest.mark.parametrize(("url", "secrets"), [
+    ("tgram://123456789:AAHfiK9uQ3pZ7xW2vB8nM4kL6jH1gF5/-100200300", ["AAHfiK9uQ3pZ7xW2vB8nM4kL6jH1gF5"]),
+    ("slack://T1JJ3T3L2/A1BRTD4JD/TIiajkdnlazkcOXrIdevi7FQ/#tin-tuc", ["TIiajkdnlazkcOXrIdevi7FQ"]),
+    ("discord://4174216298/JHMHI8qBe7bk2ZwO5U711o3dV_js", ["JHMHI8qBe7bk2ZwO5U711o3dV_js"]),
+    ("mailtos://canhbao:M4tKhau!2025@smtp.gmail.com?to=doc.gia@example.org", ["M4tKhau!2025"]),
+    ("json://hooks.example.org/services/9f8e7d6c5b4a39281706f5e4", ["9f8e7d6c5b4a39281706f5e4"]),
+    ("json://u:pw-9876@hooks.example.org/in?+Authorization=Bearer%20eyJhbGciOi", ["pw-9876", "eyJhbGciOi"]),
+])
+def test_list_never_shows_a_channel_secret(
+    capsys: pytest.CaptureFixture[str], sqlite_url: str, url: str, secrets: list[str]
+) -> None:
+    code, added, err = cli(capsys, "add", "--db", sqlite_url, "--name", "kenh", "--notify", url)
+    assert code == 0, err
+    _, listed, _ = cli(capsys, "list", "--db", sqlite_url)
+    assert "****" in listed
+    for secret in secrets:
+        assert secret not in added + listed + err
+
+
 @pytest.mark.parametrize(("args", "message"), [
     (["add", "--name", "x", "--notify", "json://h/p", "--regex", "[a-"],
      "--regex '[a-' is not a valid regular expression"),
