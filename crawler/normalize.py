@@ -39,14 +39,15 @@ def fold(text: str | None) -> str:
     return clean_text(stripped).lower()
 
 
-# Day-first forms the portals print, each with named groups. Order matters: the most specific first.
+# Day-first forms the portals print, each with named groups. The lookarounds keep a date from being
+# read out of a longer number ("Quyết định 125/11-2018" is no 25 November).
 _DATE_PATTERNS = [
     # 21:28 22/09/2025  (time before date)
-    re.compile(r"(?P<H>\d{1,2})[:h](?P<M>\d{2})(?::(?P<S>\d{2}))?\s*,?\s*(?:ngày\s*)?"
-               r"(?P<d>\d{1,2})[/\-.](?P<m>\d{1,2})[/\-.](?P<y>\d{4})", re.I),
+    re.compile(r"(?<!\d)(?P<H>\d{1,2})[:h](?P<M>\d{2})(?::(?P<S>\d{2}))?\s*,?\s*(?:ngày\s*)?"
+               r"(?P<d>\d{1,2})[/\-.](?P<m>\d{1,2})[/\-.](?P<y>\d{4})(?!\d)", re.I),
     # 11-03-2019 21:31 / 11/03/2019 21:31 / Thứ hai, 11/03/2019 - 21:31 / Ngày 11/3/2019
-    re.compile(r"(?P<d>\d{1,2})[/\-.](?P<m>\d{1,2})[/\-.](?P<y>\d{4})"
-               r"(?:\s*(?:[-|,]|lúc)?\s*(?P<H>\d{1,2})[:h](?P<M>\d{2})(?::(?P<S>\d{2}))?)?", re.I),
+    re.compile(r"(?<!\d)(?P<d>\d{1,2})[/\-.](?P<m>\d{1,2})[/\-.](?P<y>\d{4})(?!\d)"
+               r"(?:\s*(?:[-|,]|lúc)?\s*(?P<H>\d{1,2})[:h](?P<M>\d{2})(?::(?P<S>\d{2}))?(?!\d))?", re.I),
 ]
 
 
@@ -59,10 +60,11 @@ def find_datetime(text: str, tz: str | tzinfo = DEFAULT_TIMEZONE) -> tuple[datet
     """
     zone = ZoneInfo(tz) if isinstance(tz, str) else tz
     text = clean_text(text)
-    for pattern in _DATE_PATTERNS:
-        match = pattern.search(text)
-        if not match:
-            continue
+    # The earliest date in the text wins, whichever form it has: trying the forms in turn would
+    # return "08:00 12/03/2019" from "Đăng 11/03/2019 21:31, sửa 08:00 12/03/2019".
+    matches = [m for m in (p.search(text) for p in _DATE_PATTERNS) if m]
+    if matches:
+        match = min(matches, key=lambda m: (m.start(), -len(m.group(0))))
         parts = match.groupdict()
         try:
             value = datetime(

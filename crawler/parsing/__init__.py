@@ -1,0 +1,85 @@
+"""Page parsing: HTML + URL in, one record out (article, listing page or "not found" page).
+
+    from crawler.parsing import parse_page, PageKind
+    result = parse_page(html, url, portal="thainguyen")  # ArticleRecord | ListingPage | NotFoundPage
+
+One parser per CMS family (`get_parser("liferay")`); each turns a page into page objects with one
+method per field. Problems with the page raise ExtractionError naming the URL and what is missing;
+bad arguments (unknown CMS, time zone or selector field, invalid CSS) raise UserError.
+
+Dates: a page with no date at all still gives a record (published_at None); a printed date that is
+impossible (31/02/2019) raises ExtractionError naming the text, rather than storing a wrong or empty
+date. In listings an impossible date only leaves that entry's published_at None: the article page
+itself will say more.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from crawler.errors import ExtractionError, UserError
+from crawler.items import ArticleRecord, ListingPage, NotFoundPage
+from crawler.normalize import DEFAULT_TIMEZONE
+from crawler.parsing.base import SELECTOR_FIELDS, CmsParser, PageContext, PageKind
+from crawler.parsing.liferay import LiferayParser
+
+__all__ = [
+    "SELECTOR_FIELDS", "PageKind", "detect_kind", "get_parser", "parse_article", "parse_listing",
+    "parse_page",
+]
+
+_PARSERS: dict[str, CmsParser] = {"liferay": LiferayParser()}
+
+
+def get_parser(cms: str) -> CmsParser:
+    try:
+        return _PARSERS[cms.strip().lower()]
+    except KeyError:
+        raise UserError(f"unknown CMS {cms!r} (known: {', '.join(sorted(_PARSERS))})") from None
+
+
+def _prepare(html: str | bytes, url: str, portal: str, cms: str, selectors: Mapping[str, str] | None,
+             timezone: str) -> tuple[CmsParser, PageContext, PageKind]:
+    parser = get_parser(cms)
+    ctx = PageContext.build(html, url, portal=portal, selectors=selectors, timezone=timezone)
+    return parser, ctx, parser.detect_kind(ctx)
+
+
+def detect_kind(html: str | bytes, url: str, cms: str = "liferay", *,
+                selectors: Mapping[str, str] | None = None) -> PageKind:
+    return _prepare(html, url, "unknown", cms, selectors, DEFAULT_TIMEZONE)[2]
+
+
+def parse_page(html: str | bytes, url: str, *, portal: str = "unknown", cms: str = "liferay",
+               selectors: dict[str, str] | None = None,
+               timezone: str = DEFAULT_TIMEZONE) -> ArticleRecord | ListingPage | NotFoundPage:
+    parser, ctx, kind = _prepare(html, url, portal, cms, selectors, timezone)
+    if kind is PageKind.ARTICLE:
+        return parser.article(ctx)
+    if kind is PageKind.LISTING:
+        return parser.listing(ctx)
+    if kind is PageKind.NOT_FOUND:
+        return parser.not_found(ctx)
+    raise ExtractionError(f"{url}: {parser.unknown_reason(ctx)}")
+
+
+def parse_article(html: str | bytes, url: str, *, portal: str = "unknown", cms: str = "liferay",
+                  selectors: dict[str, str] | None = None, timezone: str = DEFAULT_TIMEZONE) -> ArticleRecord:
+    result = parse_page(html, url, portal=portal, cms=cms, selectors=selectors, timezone=timezone)
+    if not isinstance(result, ArticleRecord):
+        raise ExtractionError(f"{url}: not an article page ({_kind_name(result)})")
+    return result
+
+
+def parse_listing(html: str | bytes, url: str, *, portal: str = "unknown", cms: str = "liferay",
+                  selectors: dict[str, str] | None = None, timezone: str = DEFAULT_TIMEZONE) -> ListingPage:
+    result = parse_page(html, url, portal=portal, cms=cms, selectors=selectors, timezone=timezone)
+    if not isinstance(result, ListingPage):
+        raise ExtractionError(f"{url}: not a listing page ({_kind_name(result)})")
+    return result
+
+
+def _kind_name(result: object) -> str:
+    if isinstance(result, NotFoundPage):
+        return f"the portal says it does not exist: {result.message}"
+    return "it is an article" if isinstance(result, ArticleRecord) else "it is a listing"

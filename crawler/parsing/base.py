@@ -1,0 +1,314 @@
+"""CMS-independent pieces of the parsers: loading a page, reading text and URLs, finding dates.
+
+Parsing uses lxml directly with compiled CSS selectors rather than BeautifulSoup: on the Thái Nguyên
+article fixture, parse + three selects took 0.14 ms with lxml against 2.5 ms with BeautifulSoup's
+lxml builder (17x), and a crawl parses every listing and article page it fetches.
+"""
+
+from __future__ import annotations
+
+import enum
+import re
+from abc import ABC, abstractmethod
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from functools import lru_cache
+from typing import Any
+from urllib.parse import urljoin
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import lxml.html
+from cssselect import SelectorError
+from lxml.cssselect import CSSSelector
+from lxml.etree import ParserError
+
+from crawler.errors import ExtractionError, UserError
+from crawler.normalize import DateParseError, clean_text, find_datetime, fold, is_http_url
+
+HtmlElement = lxml.html.HtmlElement
+
+
+class PageKind(enum.Enum):
+    ARTICLE = "article"
+    LISTING = "listing"
+    NOT_FOUND = "not_found"
+    UNKNOWN = "unknown"
+
+
+# Per-portal CSS overrides, by field. The listing keys are the ones crawler/portals.toml documents.
+SELECTOR_FIELDS = frozenset({
+    "title", "date", "updated", "lead", "body", "author", "source", "category",
+    "listing_item", "listing_link", "listing_date", "next_page",
+})
+
+_XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>", re.I)
+_META_CHARSET = re.compile(rb"<meta[^>]+charset\s*=\s*[\"']?\s*([A-Za-z0-9_\-]+)", re.I)
+
+
+def decode_html(html: str | bytes, url: str) -> str:
+    """Bytes or text in, text out; refuses what is not text rather than parsing garbage."""
+    if isinstance(html, bytes):
+        if b"\x00" in html[:65536]:
+            raise ExtractionError(f"{url}: not an HTML page (binary content: NUL bytes)")
+        raw = html[3:] if html.startswith(b"\xef\xbb\xbf") else html
+        try:
+            text = raw.decode("utf-8")
+        except UnicodeDecodeError:
+            declared = _META_CHARSET.search(raw[:4096])
+            try:
+                if not declared:
+                    raise LookupError("no charset declared")
+                text = raw.decode(declared.group(1).decode("ascii"))
+            except (LookupError, UnicodeDecodeError) as exc:
+                raise ExtractionError(
+                    f"{url}: not an HTML page (not UTF-8 and no usable charset declared: {exc})"
+                ) from exc
+    else:
+        text = html
+    if "\x00" in text[:65536]:
+        raise ExtractionError(f"{url}: not an HTML page (binary content: NUL bytes)")
+    if not text.strip():
+        raise ExtractionError(f"{url}: the page is empty")
+    return text
+
+
+@lru_cache(maxsize=512)
+def compile_css(selector: str) -> CSSSelector:
+    try:
+        return CSSSelector(selector, translator="html")
+    except SelectorError as exc:
+        raise UserError(f"invalid CSS selector {selector!r}: {exc}") from exc
+
+
+def check_selectors(selectors: Mapping[str, str] | None) -> dict[str, str]:
+    selectors = dict(selectors or {})
+    unknown = sorted(set(selectors) - SELECTOR_FIELDS)
+    if unknown:
+        raise UserError(f"unknown selector field(s) {', '.join(unknown)}; "
+                        f"known: {', '.join(sorted(SELECTOR_FIELDS))}")
+    for name, value in selectors.items():
+        if not isinstance(value, str) or not value.strip():
+            raise UserError(f"selector {name!r} must be a non-empty CSS selector string")
+        compile_css(value)
+    return selectors
+
+
+def load_zone(timezone: str) -> ZoneInfo:
+    try:
+        return ZoneInfo(timezone)
+    except (ZoneInfoNotFoundError, ValueError) as exc:
+        raise UserError(f"unknown time zone {timezone!r}") from exc
+
+
+@dataclass
+class PageContext:
+    """One page to parse: the tree plus everything a page object needs besides it."""
+
+    root: HtmlElement
+    source: str  # decoded HTML, for cheap "is this a Liferay page at all" checks
+    url: str
+    base_url: str  # what relative links resolve against
+    portal: str
+    zone: ZoneInfo
+    selectors: dict[str, str]
+    # Whole-page selections, shared by kind detection and extraction, which both ask for them.
+    _selected: dict[str, list[HtmlElement]] = field(default_factory=dict, repr=False)
+
+    @classmethod
+    def build(cls, html: str | bytes, url: str, *, portal: str, selectors: Mapping[str, str] | None,
+              timezone: str) -> PageContext:
+        checked = check_selectors(selectors)
+        zone = load_zone(timezone)
+        text = decode_html(html, url)
+        try:
+            # lxml refuses str input that carries an XML encoding declaration
+            root = lxml.html.document_fromstring(_XML_DECLARATION.sub("", text, count=1))
+        except (ParserError, ValueError) as exc:
+            raise ExtractionError(f"{url}: not parseable as HTML ({exc})") from exc
+        base = url
+        base_tag = root.find(".//base[@href]")
+        if base_tag is not None:
+            base = urljoin(url, base_tag.get("href", "").strip())
+        elif not is_http_url(url):
+            # a saved file: its own canonical link is a better base than file:///...
+            canonical = canonical_link(root, url)
+            if canonical:
+                base = canonical
+        return cls(root, text, url, base, portal, zone, checked)
+
+    def css(self, selector: str, scope: HtmlElement | None = None) -> list[HtmlElement]:
+        if scope is not None:
+            return compile_css(selector)(scope)
+        if selector not in self._selected:
+            self._selected[selector] = compile_css(selector)(self.root)
+        return self._selected[selector]
+
+    def first(self, selectors: str | list[str], scope: HtmlElement | None = None) -> HtmlElement | None:
+        for selector in [selectors] if isinstance(selectors, str) else selectors:
+            found = self.css(selector, scope)
+            if found:
+                return found[0]
+        return None
+
+    def override(self, field: str) -> str | None:
+        return self.selectors.get(field)
+
+    def absolute(self, href: str | None) -> str | None:
+        if not href:
+            return None
+        href = href.strip()
+        if not href or href.startswith(("#", "javascript:", "mailto:", "tel:", "data:")):
+            return None
+        return urljoin(self.base_url, href).replace(" ", "%20")
+
+
+def canonical_link(root: HtmlElement, url: str) -> str | None:
+    for link in root.iterfind(".//link[@rel][@href]"):
+        if "canonical" in link.get("rel", "").lower().split():
+            href = link.get("href", "").strip()
+            if href:
+                return urljoin(url, href)
+    return None
+
+
+def is_element(node: Any) -> bool:
+    return isinstance(node.tag, str)
+
+
+def text_of(el: HtmlElement, skip: frozenset[HtmlElement] = frozenset(),
+            drop: Callable[[HtmlElement], bool] | None = None) -> str:
+    """Visible text of an element, whitespace collapsed, <br> as a space, scripts left out."""
+    parts: list[str] = []
+    _collect(el, parts, skip, drop)
+    return clean_text("".join(parts))
+
+
+def _collect(el: HtmlElement, parts: list[str], skip: frozenset[HtmlElement],
+             drop: Callable[[HtmlElement], bool] | None) -> None:
+    if not is_element(el) or el.tag in ("script", "style", "noscript", "template"):
+        return
+    if el.tag == "br":
+        parts.append(" ")
+        return
+    parts.append(el.text or "")
+    for child in el:
+        if child not in skip and not (drop is not None and is_element(child) and drop(child)):
+            _collect(child, parts, skip, drop)
+        parts.append(child.tail or "")
+
+
+# --- dates -----------------------------------------------------------------------------------
+
+_UPDATE_LABEL = re.compile(r"(cap nhat|sua doi|chinh sua|updated|modified|last edit)")
+# What a date line may say besides its dates: "Ngày đăng:", "Thứ hai,", "Cập nhật lúc", folded.
+_DATE_WORDS = frozenset({"ngay", "dang", "cap", "nhat", "thu", "hai", "ba", "tu", "nam", "sau", "bay", "chu",
+                         "luc", "gio", "vao", "xuat", "ban", "sua", "doi", "chinh", "posted", "published",
+                         "updated", "modified", "date", "on", "at"})
+_DATE_SHAPE = re.compile(r"\d{1,2}[:h]\d{2}(?::\d{2})?|\d{1,2}[/\-.]\d{1,2}[/\-.]\d{4}")
+
+
+def only_date_words(text: str) -> bool:
+    """True when, dates and times left out, the text holds only date labels and weekday names."""
+    rest = _DATE_SHAPE.sub(" ", fold(text))
+    return set(re.findall(r"\w+", rest)) <= _DATE_WORDS
+
+
+@dataclass
+class DateHit:
+    """A date printed on the page, or an impossible one (error set) that must not pass silently."""
+
+    value: datetime | None
+    printed: str
+    updated: bool  # labelled as an update ("Cập nhật: ...") rather than the publication
+    error: str | None = None
+
+
+def dates_in_text(text: str, zone: ZoneInfo) -> Iterator[DateHit]:
+    """Every date in a short text, each told apart as publication or update by the label before it."""
+    text = clean_text(text)
+    pos = 0
+    while pos < len(text):
+        rest = text[pos:]
+        try:
+            found = find_datetime(rest, zone)
+        except DateParseError as exc:
+            shaped = re.search(r"\d{1,2}[/\-.]\d{1,2}[/\-.]\d{4}(?:\s*(?:[-|,]|lúc)?\s*\d{1,2}[:h]\d{2})?",
+                               rest)
+            printed = shaped.group(0) if shaped else rest[:40]
+            start = rest.find(printed)
+            yield DateHit(None, printed, bool(_UPDATE_LABEL.search(fold(rest[:start]))), str(exc))
+            pos += start + len(printed) if start >= 0 else len(rest)
+            continue
+        if found is None:
+            return
+        value, printed = found
+        start = rest.find(printed)
+        yield DateHit(value, printed, bool(_UPDATE_LABEL.search(fold(rest[:start]))))
+        pos += start + len(printed)
+
+
+def date_hits(el: HtmlElement, zone: ZoneInfo, skip: frozenset[HtmlElement] = frozenset(),
+              exclude: Callable[[HtmlElement], bool] | None = None) -> Iterator[DateHit]:
+    """Dates under `el` in document order, each read from the first element short enough to be a
+    date line (so "<span>11/03/2019</span> <span>21:31</span>" keeps its time), never from prose.
+
+    Links are left out: a date inside a link belongs to the page it links to.
+    """
+    def drop(node: HtmlElement) -> bool:
+        return node.tag == "a" or (exclude is not None and exclude(node))
+
+    text = text_of(el, skip, drop)
+    if not re.search(r"\d{4}", text):
+        return
+    short = len(text) <= 80
+    if short and (only_date_words(text) or not len(el)):
+        yield from line_dates(text, zone)
+        return
+    found = False
+    for child in el:
+        if is_element(child) and child not in skip and not drop(child):
+            for hit in date_hits(child, zone, skip, exclude):
+                found = True
+                yield hit
+    if not found and short:
+        yield from line_dates(text, zone)
+
+
+def line_dates(text: str, zone: ZoneInfo) -> Iterator[DateHit]:
+    """The dates of one date line, each keeping the line as printed when it holds nothing else."""
+    for hit in dates_in_text(text, zone):
+        yield DateHit(hit.value, printed_date_text(text, hit), hit.updated, hit.error)
+
+
+def printed_date_text(element_text: str, hit: DateHit) -> str:
+    """The date as printed: the whole line ("Thứ hai, 11/03/2019 - 21:31") unless it holds other figures."""
+    text = clean_text(element_text)
+    residual = text.replace(hit.printed, "", 1)
+    if len(text) <= 60 and only_date_words(residual) and not re.search(r"\d", residual) \
+            and not _UPDATE_LABEL.search(fold(residual)):
+        return text
+    return hit.printed
+
+
+# --- page objects ----------------------------------------------------------------------------
+
+class CmsParser(ABC):
+    """One CMS family: tells page kinds apart and builds the page objects that read them."""
+
+    name: str = ""
+
+    @abstractmethod
+    def detect_kind(self, ctx: PageContext) -> PageKind: ...
+
+    @abstractmethod
+    def article(self, ctx: PageContext) -> Any: ...
+
+    @abstractmethod
+    def listing(self, ctx: PageContext) -> Any: ...
+
+    @abstractmethod
+    def not_found(self, ctx: PageContext) -> Any: ...
+
+    @abstractmethod
+    def unknown_reason(self, ctx: PageContext) -> str: ...

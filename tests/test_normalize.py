@@ -1,0 +1,64 @@
+"""Text, date and URL normalization that every parser and comparison relies on."""
+
+from __future__ import annotations
+
+import unicodedata
+from datetime import datetime, timedelta, timezone
+
+import pytest
+
+from crawler.normalize import (
+    DateParseError,
+    canonicalize_url,
+    clean_text,
+    find_datetime,
+    fold,
+    parse_datetime,
+)
+
+ICT = timezone(timedelta(hours=7))
+
+
+def test_clean_text_nfc_and_every_kind_of_space() -> None:
+    decomposed = unicodedata.normalize("NFD", "Hội nghị")
+    assert clean_text(f"\u00a0 {decomposed}\u00a0\u00a0trực\u200btuyến\n\t ") == "Hội nghị trựctuyến"
+    assert clean_text(None) == ""
+
+
+def test_fold_strips_diacritics_including_d_bar() -> None:
+    assert fold("Đại tướng Tô Lâm") == "dai tuong to lam"
+
+
+@pytest.mark.parametrize(("text", "value", "printed"), [
+    ("11-03-2019 21:31", datetime(2019, 3, 11, 21, 31, tzinfo=ICT), "11-03-2019 21:31"),
+    ("21:28 22/09/2025", datetime(2025, 9, 22, 21, 28, tzinfo=ICT), "21:28 22/09/2025"),
+    ("Thứ hai, 11/03/2019 - 21:31", datetime(2019, 3, 11, 21, 31, tzinfo=ICT), "11/03/2019 - 21:31"),
+    ("Ngày 11/3/2019", datetime(2019, 3, 11, tzinfo=ICT), "11/3/2019"),
+    ("11.03.2019 lúc 9h05", datetime(2019, 3, 11, 9, 5, tzinfo=ICT), "11.03.2019 lúc 9h05"),
+])
+def test_find_datetime_reads_day_first_forms(text: str, value: datetime, printed: str) -> None:
+    assert find_datetime(text) == (value, printed)
+
+
+def test_find_datetime_returns_the_earliest_date_whatever_its_form() -> None:
+    # a time-first date later in the text used to win over a date-first one before it
+    found = find_datetime("Đăng 11/03/2019 21:31, sửa 08:00 12/03/2019")
+    assert found == (datetime(2019, 3, 11, 21, 31, tzinfo=ICT), "11/03/2019 21:31")
+
+
+def test_find_datetime_does_not_read_dates_out_of_longer_numbers() -> None:
+    assert find_datetime("Quyết định 125/11-2018 của UBND") is None
+    assert find_datetime("mã 11/03/20190") is None
+
+
+def test_impossible_and_missing_dates() -> None:
+    with pytest.raises(DateParseError, match="31/02/2019"):
+        find_datetime("31/02/2019")
+    with pytest.raises(DateParseError, match="no date found"):
+        parse_datetime("hôm qua")
+
+
+def test_canonicalize_url_drops_session_and_redirect_parameters() -> None:
+    url = ("HTTPS://Tinhvidu.gov.vn/tin-tuc/-/asset_publisher/Ab12/content/bai?redirect=%2Ftin-tuc"
+           "&p_auth=Qx81&p_p_state=normal&utm_source=fb&_101_INSTANCE_Ab12_cur=2#top")
+    assert canonicalize_url(url) == "https://tinhvidu.gov.vn/tin-tuc/-/asset_publisher/Ab12/content/bai?_101_INSTANCE_Ab12_cur=2"
