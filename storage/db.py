@@ -7,6 +7,7 @@ revision before anything reads it.
 
 from __future__ import annotations
 
+import logging
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -72,6 +73,8 @@ def upgrade(engine: Engine) -> None:
     with _lock:
         if key in _upgraded:
             return
+        # Alembic logs every step at INFO; users of the CLI only need to hear when something fails.
+        logging.getLogger("alembic").setLevel(logging.WARNING)
         try:
             command.upgrade(alembic_config(engine), "heads")
         except OperationalError as exc:

@@ -8,7 +8,13 @@ from crawler.changes import ChangeKind
 from storage.db import Database
 from storage.models import Article, ArticleEvent, ArticleVersion
 from storage.store import (
-    crawl_state, ensure_portal, finish_run, is_baseline, mark_removed, start_run, store_record,
+    crawl_state,
+    ensure_portal,
+    finish_run,
+    is_baseline,
+    mark_removed,
+    start_run,
+    store_record,
 )
 from tests.records import make_record
 
