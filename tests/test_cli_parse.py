@@ -112,7 +112,7 @@ def test_undecodable_file_exits_3(capsys: pytest.CaptureFixture[str], tmp_path: 
     path = tmp_path / "page.html"
     path.write_bytes(b"<html><body>\xff\xfe\xfa\xfb</body></html>")
     code, _, err = run(capsys, str(path))
-    assert code == 3 and "not UTF-8" in err
+    assert code == 3 and "does not look like a Liferay page" in err
 
 
 def test_bad_options_are_user_errors(capsys: pytest.CaptureFixture[str]) -> None:

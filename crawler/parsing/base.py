@@ -19,6 +19,7 @@ from urllib.parse import urljoin
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import lxml.html
+from bs4 import UnicodeDammit
 from cssselect import SelectorError
 from lxml.cssselect import CSSSelector
 from lxml.etree import ParserError
@@ -43,7 +44,6 @@ SELECTOR_FIELDS = frozenset({
 })
 
 _XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>", re.I)
-_META_CHARSET = re.compile(rb"<meta[^>]+charset\s*=\s*[\"']?\s*([A-Za-z0-9_\-]+)", re.I)
 
 
 def decode_html(html: str | bytes, url: str) -> str:
@@ -51,19 +51,12 @@ def decode_html(html: str | bytes, url: str) -> str:
     if isinstance(html, bytes):
         if b"\x00" in html[:65536]:
             raise ExtractionError(f"{url}: not an HTML page (binary content: NUL bytes)")
-        raw = html[3:] if html.startswith(b"\xef\xbb\xbf") else html
-        try:
-            text = raw.decode("utf-8")
-        except UnicodeDecodeError:
-            declared = _META_CHARSET.search(raw[:4096])
-            try:
-                if not declared:
-                    raise LookupError("no charset declared")
-                text = raw.decode(declared.group(1).decode("ascii"))
-            except (LookupError, UnicodeDecodeError) as exc:
-                raise ExtractionError(
-                    f"{url}: not an HTML page (not UTF-8 and no usable charset declared: {exc})"
-                ) from exc
+        # UnicodeDammit weighs the BOM, the declared charset and a guess, UTF-8 first; portals that
+        # still serve windows-1258 or mislabel their charset come out as text, not mojibake.
+        dammit = UnicodeDammit(html, known_definite_encodings=["utf-8"], is_html=True)
+        if dammit.unicode_markup is None:
+            raise ExtractionError(f"{url}: not an HTML page (no text encoding fits its bytes)")
+        text = dammit.unicode_markup
     else:
         text = html
     if "\x00" in text[:65536]:
