@@ -158,7 +158,8 @@ class ArticleRow:
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready: `ArticleRecord.to_dict` names plus the store's; search fields when searching."""
-        names = RECORD_FIELDS + STORE_FIELDS + (SEARCH_FIELDS if self.rank is not None else ())
+        searched = self.rank is not None or self.snippet is not None
+        names = RECORD_FIELDS + STORE_FIELDS + (SEARCH_FIELDS if searched else ())
         data = {name: getattr(self, name) for name in names}
         for name, value in data.items():
             if isinstance(value, datetime):
@@ -209,13 +210,18 @@ def search_articles(source: Source, filters: ArticleFilter | None = None, *, lim
     if limit < 1:
         raise UserError(f"limit must be at least 1, not {limit}")
     with _session(source) as session:
-        stmt, sort_keys = _articles_select(session, filters)
+        # First the page's ids, sort keys and scores alone: sorting thousands of matches stays cheap
+        # when the sort does not carry whole articles. Then those articles.
+        stmt, sort_keys = _articles_select(session, filters, _KEY_COLUMNS)
         if cursor:
             stmt = stmt.where(_after(sort_keys, _decode_cursor(cursor, filters.effective_sort)))
-        result = session.execute(stmt.limit(limit + 1)).all()
-        rows = [_row(r, filters.text_query) for r in result[:limit]]
-        more = len(result) > limit
-        next_cursor = _encode_cursor(filters.effective_sort, result[limit - 1]) if more else None
+        keys = session.execute(stmt.limit(limit + 1)).all()
+        scores = {key.id: key.score for key in keys[:limit]}
+        found = session.execute(_base_select().where(Article.id.in_(scores))).all() if scores else []
+        by_id = {r.id: r for r in found}
+        rows = [_row(by_id[id_], filters.text_query, scores[id_]) for id_ in scores if id_ in by_id]
+        more = len(keys) > limit
+        next_cursor = _encode_cursor(filters.effective_sort, keys[limit - 1]) if more else None
         return ArticlePage(rows, next_cursor)
 
 
@@ -224,18 +230,18 @@ def iter_articles(source: Source, filters: ArticleFilter | None = None, *,
     """Every matching article, streamed (a server-side cursor on PostgreSQL): memory stays flat."""
     filters = filters or ArticleFilter()
     with _session(source) as session:
-        stmt, _ = _articles_select(session, filters)
+        stmt, _ = _articles_select(session, filters, _ARTICLE_COLUMNS)
         text_query = filters.text_query
         # Core, not ORM, execution: no identity map to fill, and a third fewer allocations per row.
         result = session.connection().execute(stmt.execution_options(yield_per=batch_size))
         for row in result:
-            yield _row(row, text_query)
+            yield _row(row, text_query, row.score)
 
 
 def count_articles(source: Source, filters: ArticleFilter | None = None) -> int:
     filters = filters or ArticleFilter()
     with _session(source) as session:
-        stmt, _ = _articles_select(session, filters)
+        stmt, _ = _articles_select(session, filters, (Article.id,), ranked=False)
         return int(session.scalar(sa.select(sa.func.count()).select_from(stmt.order_by(None).subquery())))
 
 
@@ -250,7 +256,7 @@ def get_article(source: Source, url_or_id: str | int) -> ArticleRow | None:
             stmt = stmt.where(sa.or_(Article.canonical_url.in_({url, canonicalize_url(url)}),
                                      Article.url == url))
         found = session.execute(stmt.limit(1)).first()
-        return _row(found, None) if found else None
+        return _row(found, None, None) if found else None
 
 
 def article_versions(source: Source, article_id: int) -> list[VersionRow]:
@@ -278,8 +284,8 @@ def feed_entries(source: Source, filters: ArticleFilter | None = None, *, limit:
     """The latest non-baseline events of `kinds` on articles matching `filters`, newest first."""
     filters = filters or ArticleFilter(status="all")
     with _session(source) as session:
-        matching, _ = _articles_select(session, filters)
-        matching_ids = matching.with_only_columns(Article.id).order_by(None)
+        matching, _ = _articles_select(session, filters, (Article.id,), ranked=False)
+        matching_ids = matching.order_by(None)
         stmt = (
             _base_select()
             .add_columns(ArticleEvent.id.label("event_id"), ArticleEvent.kind, ArticleEvent.occurred_at,
@@ -297,7 +303,7 @@ def feed_entries(source: Source, filters: ArticleFilter | None = None, *, limit:
         for r in session.execute(stmt):
             event = EventRow(r.event_id, r.kind, r.occurred_at, r.event_version, r.baseline)
             diff = r.diff if r.kind == "changed" else None
-            entries.append(FeedEntry(event, _row(r, None), diff))
+            entries.append(FeedEntry(event, _row(r, None, None), diff))
         return entries
 
 
@@ -319,20 +325,33 @@ _ARTICLE_COLUMNS = (
     Article.published_text, Article.content_hash, Article.first_seen_at, Article.last_seen_at,
     Article.last_changed_at, Article.version, Article.removed_at, Portal.timezone,
 )
+_KEY_COLUMNS = (Article.id, Article.published_at, Article.first_seen_at)
 
 
 def _base_select() -> sa.Select[Any]:
     return sa.select(*_ARTICLE_COLUMNS).join(Portal, Portal.id == Article.portal_id)
 
 
-def _articles_select(session: Session, f: ArticleFilter) -> tuple[sa.Select[Any], list[Any]]:
-    """The filtered, sorted select, and the sort keys (column, descending) the cursor pages on."""
-    stmt = _base_select().where(*_conditions(session, f))
+def _articles_select(session: Session, f: ArticleFilter, columns: Sequence[Any], *,
+                     ranked: bool = True) -> tuple[sa.Select[Any], list[Any]]:
+    """`columns` (plus `score`) of the matching articles, sorted; and the keys the cursor pages on.
+
+    Without `ranked`, no score is computed and the order is left to the caller.
+    """
+    stmt = sa.select(*columns).where(*_conditions(session, f))
+    if Portal.timezone in columns:
+        stmt = stmt.join(Portal, Portal.id == Article.portal_id)
+    text_query = f.text_query
+    if text_query is not None and not (ranked and f.effective_sort == "relevance"):
+        matched = matching_articles(session.get_bind().dialect.name, text_query, scored=False)
+        stmt = stmt.where(Article.id.in_(sa.select(matched.c.id)))
     score: sa.ColumnElement[Any] = sa.null()
-    if f.text_query is not None:
-        matched = matching_articles(session.get_bind().dialect.name, f.text_query)
+    if text_query is not None and ranked and f.effective_sort == "relevance":
+        matched = matching_articles(session.get_bind().dialect.name, text_query, scored=True)
         stmt = stmt.join(matched, matched.c.id == Article.id)
         score = matched.c.score
+    if not ranked:
+        return stmt, []
     stmt = stmt.add_columns(score.label("score"))
     sort = f.effective_sort
     if sort == "relevance":
@@ -424,7 +443,7 @@ def _decode_cursor(cursor: str, sort: SortOrder) -> list[Any]:
         raise UserError(f"not a cursor printed by portalwatch: {cursor!r}") from exc
 
 
-def _row(r: Any, text_query: TextQuery | None) -> ArticleRow:
+def _row(r: Any, text_query: TextQuery | None, score: float | None) -> ArticleRow:
     zone = ZoneInfo(r.timezone or "Asia/Ho_Chi_Minh")
     snippet = None
     if text_query is not None:
@@ -440,7 +459,7 @@ def _row(r: Any, text_query: TextQuery | None) -> ArticleRow:
         published_text=r.published_text, content_hash=r.content_hash, first_seen_at=r.first_seen_at,
         last_seen_at=r.last_seen_at, last_changed_at=r.last_changed_at, version=r.version,
         removed_at=r.removed_at,
-        rank=float(r.score) if text_query is not None and r.score is not None else None,
+        rank=float(score) if text_query is not None and score is not None else None,
         snippet=snippet.text if snippet else None, highlights=snippet.highlights if snippet else (),
     )
 

@@ -10,10 +10,9 @@ index the very same words and `crawler.textmatch.matches` stays the reference fo
   character), so FTS5 sees exactly the words Python saw. Ranked by bm25.
 - PostgreSQL: a generated `search_vector` column built by `portalwatch_search_vector(search_text)`
   (one lexeme per stored word, with its position) and a GIN index. The stock parser is not used
-  because it splits words that Python keeps whole (`foo_bar`, `x²`). The index finds articles
-  holding every word; phrases are then checked on `search_text` itself with `strpos`, because a
-  tsvector keeps at most 256 positions per word and none past 16,383, which would lose phrases in
-  long articles. Ranked by ts_rank.
+  because it splits words that Python keeps whole (`foo_bar`, `x²`). Phrases match by position
+  (`<->`); a tsvector keeps at most 256 positions per word and none past 16,383, so articles that
+  long are flagged and their phrases checked on `search_text` itself. Ranked by ts_rank.
 
 Words longer than `MAX_WORD_LENGTH` are left out of the index on both (PostgreSQL refuses
 lexemes over 2 KB; nobody searches for them).
@@ -46,6 +45,7 @@ _WORD = re.compile(r"\w+")  # the word of crawler.textmatch.tokens
 FTS_TABLE = "articles_fts"
 PG_VECTOR_COLUMN = "search_vector"
 PG_VECTOR_FUNCTION = "portalwatch_search_vector"
+TRUNCATED = "pw-positions-truncated"  # a lexeme no folded word can be: "-" is not a word character
 
 
 # --- what is searched -------------------------------------------------------------------------
@@ -88,10 +88,15 @@ def fts5_match(query: TextQuery) -> str:
     return " AND ".join(terms)
 
 
-def pg_tsquery(query: TextQuery) -> str:
-    """A tsquery literal requiring every word, phrase words included (phrases are checked apart)."""
-    words = dict.fromkeys([*query.words, *(w for phrase in query.phrases for w in phrase)])
-    return " & ".join(f"'{word}'" for word in words)
+def pg_tsquery(query: TextQuery, *, phrases: bool) -> str:
+    """A tsquery literal: every word, and every phrase as words in a row (`<->`) or, without
+    `phrases`, as words anywhere. Literal lexemes: no parser, no dictionary, the words we folded."""
+    words = [f"'{word}'" for word in query.words]
+    if phrases:
+        words += ["(" + " <-> ".join(f"'{word}'" for word in phrase) + ")" for phrase in query.phrases]
+    else:
+        words += [f"'{word}'" for phrase in query.phrases for word in phrase]
+    return " & ".join(dict.fromkeys(words))
 
 
 def pg_phrase_needles(query: TextQuery) -> list[str]:
@@ -99,30 +104,39 @@ def pg_phrase_needles(query: TextQuery) -> list[str]:
     return [f" {' '.join(phrase)} " for phrase in query.phrases]
 
 
-def matching_articles(dialect: str, query: TextQuery) -> sa.Subquery:
-    """A subquery of (id, score) for the articles matching `query`; higher score, better match."""
+def matching_articles(dialect: str, query: TextQuery, *, scored: bool) -> sa.Subquery:
+    """A subquery of the ids of the articles matching `query`, and with `scored` their `score`
+    (higher is a better match: -bm25 on SQLite, ts_rank on PostgreSQL)."""
     if dialect == "sqlite":
         fts = sa.table(FTS_TABLE, sa.column("rowid", sa.Integer))
         fts_column = sa.literal_column(FTS_TABLE)
-        stmt = sa.select(
-            fts.c.rowid.label("id"), (-sa.func.bm25(fts_column)).label("score"),
-        ).select_from(fts).where(fts_column.op("MATCH")(sa.literal(fts5_match(query))))
+        columns: list[Any] = [fts.c.rowid.label("id")]
+        if scored:
+            columns.append((-sa.func.bm25(fts_column)).label("score"))
+        stmt = sa.select(*columns).select_from(fts).where(
+            fts_column.op("MATCH")(sa.literal(fts5_match(query))))
         return stmt.subquery("matches")
     if dialect == "postgresql":
         articles = sa.table("articles", sa.column("id", sa.Integer), sa.column("search_text", sa.Text),
                             sa.column(PG_VECTOR_COLUMN, TSVECTOR))
-        # A tsquery literal is read as is: no parser, no dictionary, the words we folded.
-        tsquery = sa.cast(sa.literal(pg_tsquery(query)), TSQUERY)
         vector = articles.c[PG_VECTOR_COLUMN]
-        conditions: list[sa.ColumnElement[bool]] = [vector.op("@@")(tsquery)]
-        padded = sa.literal(" ") + articles.c.search_text + sa.literal(" ")
-        conditions += [sa.func.strpos(padded, needle) > 0 for needle in pg_phrase_needles(query)]
-        stmt = sa.select(
-            articles.c.id.label("id"),
+        all_words = sa.cast(sa.literal(pg_tsquery(query, phrases=False)), TSQUERY)
+        condition = vector.op("@@")(all_words)
+        if query.phrases:
+            # Phrases by position, through the index; in the rare article whose positions PostgreSQL
+            # cut short (see install_postgres_index), by looking for them in the text itself.
+            in_a_row = sa.cast(sa.literal(pg_tsquery(query, phrases=True)), TSQUERY)
+            truncated = sa.cast(sa.literal(f"'{TRUNCATED}' & {pg_tsquery(query, phrases=False)}"), TSQUERY)
+            padded = sa.literal(" ") + articles.c.search_text + sa.literal(" ")
+            condition = sa.or_(vector.op("@@")(in_a_row), sa.and_(
+                vector.op("@@")(truncated),
+                *(sa.func.strpos(padded, needle) > 0 for needle in pg_phrase_needles(query)),
+            ))
+        columns = [articles.c.id.label("id")]
+        if scored:
             # float8, not ts_rank's float4: the cursor carries the score and must compare equal.
-            sa.cast(sa.func.ts_rank(vector, tsquery, 1), sa.Double).label("score"),
-        ).where(*conditions)
-        return stmt.subquery("matches")
+            columns.append(sa.cast(sa.func.ts_rank(vector, all_words, 1), sa.Double).label("score"))
+        return sa.select(*columns).where(condition).subquery("matches")
     raise NotImplementedError(f"no full-text search for the {dialect} database")
 
 
@@ -163,13 +177,18 @@ def drop_sqlite_index(bind: Connection) -> None:
 
 
 def install_postgres_index(bind: Connection) -> None:
-    # Positions let ts_rank weigh how often a word occurs; PostgreSQL caps them at 16,383.
+    # One lexeme per stored word with its position, so that phrases are found through the index
+    # and ts_rank can weigh frequency. PostgreSQL keeps at most 256 positions per word and none
+    # past 16,383: such articles get the TRUNCATED lexeme and their phrases are checked on the text.
     bind.exec_driver_sql(
         f"CREATE OR REPLACE FUNCTION {PG_VECTOR_FUNCTION}(doc text) RETURNS tsvector "
         "LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $fn$ "
-        "SELECT coalesce(string_agg(quote_literal(word) || ':' || least(pos, 16383), ' ')::tsvector, "
-        "''::tsvector) "
-        "FROM unnest(string_to_array(doc, ' ')) WITH ORDINALITY AS words(word, pos) WHERE word <> '' "
+        "SELECT vector || CASE WHEN words > 16383 OR (words > 256 AND EXISTS ("
+        "  SELECT 1 FROM unnest(vector) AS lexemes WHERE array_length(lexemes.positions, 1) >= 256)) "
+        f"  THEN '{TRUNCATED}'::tsvector ELSE ''::tsvector END "
+        "FROM (SELECT coalesce(string_agg(quote_literal(word) || ':' || least(pos, 16383), ' ')::tsvector, "
+        "  ''::tsvector) AS vector, count(*) AS words "
+        "  FROM unnest(string_to_array(doc, ' ')) WITH ORDINALITY AS w(word, pos) WHERE word <> '') AS built "
         "$fn$"
     )
     bind.exec_driver_sql(
