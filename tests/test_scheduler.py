@@ -213,7 +213,7 @@ def test_restart_keeps_each_portals_next_run_and_does_not_recrawl(any_db: Harnes
     assert fake.starts("alpha") == 1
 
 
-def test_registry_changes_add_and_remove_jobs_at_the_next_start(harness: Harness, fake: Fake) -> None:
+def test_registry_changes_add_and_remove_jobs_at_the_next_start(harness: Harness) -> None:
     first = harness.scheduler({"alpha": "1h", "beta": "1h", "gamma": "1h"})
     first.open()
     first.reconcile(spread_first_runs=False, now=utcnow() + timedelta(minutes=5))
