@@ -212,7 +212,9 @@ def search_articles(source: Source, filters: ArticleFilter | None = None, *, lim
     with _session(source) as session:
         # First the page's ids, sort keys and scores alone: sorting thousands of matches stays cheap
         # when the sort does not carry whole articles. Then those articles.
-        stmt, sort_keys = _articles_select(session, filters, _KEY_COLUMNS)
+        key_columns = {"published": Article.published_at, "first_seen": Article.first_seen_at}
+        extra = key_columns.get(filters.effective_sort)  # relevance pages on the score
+        stmt, sort_keys = _articles_select(session, filters, (Article.id, extra) if extra else (Article.id,))
         if cursor:
             stmt = stmt.where(_after(sort_keys, _decode_cursor(cursor, filters.effective_sort)))
         keys = session.execute(stmt.limit(limit + 1)).all()
@@ -325,7 +327,6 @@ _ARTICLE_COLUMNS = (
     Article.published_text, Article.content_hash, Article.first_seen_at, Article.last_seen_at,
     Article.last_changed_at, Article.version, Article.removed_at, Portal.timezone,
 )
-_KEY_COLUMNS = (Article.id, Article.published_at, Article.first_seen_at)
 
 
 def _base_select() -> sa.Select[Any]:
@@ -421,8 +422,11 @@ def _after(keys: list[Any], cursor_key: list[Any]) -> sa.ColumnElement[bool]:
     return sa.or_(later, column.is_(None)) if column is Article.published_at else later
 
 
+_SORT_KEY = {"relevance": "score", "first_seen": "first_seen_at", "published": "published_at"}
+
+
 def _encode_cursor(sort: SortOrder, row: Any) -> str:
-    value = {"relevance": row.score, "first_seen": row.first_seen_at, "published": row.published_at}[sort]
+    value = getattr(row, _SORT_KEY[sort])
     if isinstance(value, datetime):
         value = value.isoformat()
     blob = json.dumps({"sort": sort, "key": [value, row.id]}, separators=(",", ":"))
