@@ -199,7 +199,7 @@ def store_record(
 
 def touch_unchanged(session: Session, canonical_url: str, *, run: CrawlRun | None = None,
                     etag: str | None = None, last_modified: str | None = None,
-                    now: datetime | None = None) -> bool:
+                    listing_signature: str | None = None, now: datetime | None = None) -> bool:
     """The page answered 304 (or was known unchanged): record that it was checked, nothing else."""
     now = now or utcnow()
     article = session.scalar(select(Article).where(Article.canonical_url == canonical_url))
@@ -207,6 +207,8 @@ def touch_unchanged(session: Session, canonical_url: str, *, run: CrawlRun | Non
         return False
     article.last_seen_at = article.last_checked_at = now
     article.etag, article.last_modified = etag or article.etag, last_modified or article.last_modified
+    if listing_signature:
+        article.listing_signature = listing_signature
     _count(run, ChangeKind.UNCHANGED)
     return True
 

@@ -1,0 +1,156 @@
+"""The storage pipeline: where a crawled record is stored.
+
+Items are written in batches, each batch one transaction, so a crawl killed half-way leaves whole
+articles or none, and never more than PORTALWATCH_BATCH_SIZE articles unwritten. The pipeline
+also keeps the crawl run (counts, errors, status) and delivers pending alerts when the crawl ends.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import sys
+import time
+from typing import Any
+
+from scrapy import Spider
+from scrapy.crawler import Crawler
+
+from crawler.cli.common import DEFAULT_DB_URL
+from crawler.crawl_items import ArticleGone, ArticleUnchanged, CrawlProblem, FetchedArticle
+from crawler.portals import get_portal
+from storage.db import Database, open_database
+from storage.models import CrawlRun
+from storage.store import (
+    ensure_portal,
+    finish_run,
+    is_baseline,
+    mark_removed,
+    start_run,
+    store_record,
+    touch_unchanged,
+)
+
+log = logging.getLogger("portalwatch.crawl")
+# Progress goes to stderr on its own handler so that it shows while Scrapy's log is quiet.
+progress = logging.getLogger("portalwatch.progress")
+if not progress.handlers:
+    _handler = logging.StreamHandler(sys.stderr)
+    _handler.setFormatter(logging.Formatter("%(message)s"))
+    progress.addHandler(_handler)
+    progress.setLevel(logging.INFO)
+    progress.propagate = False
+
+CLOSE_STATUS = {"finished": "ok", "shutdown": "interrupted", "closespider_timeout": "interrupted"}
+PROGRESS_EVERY_SECONDS = 5.0
+
+
+class StoragePipeline:
+    def __init__(self, crawler: Crawler, db_url: str, portals_file: str | None, batch_size: int,
+                 deliver_alerts: bool) -> None:
+        self.crawler = crawler
+        self.db_url = db_url
+        self.portals_file = portals_file
+        self.batch_size = max(1, batch_size)
+        self.deliver_alerts = deliver_alerts
+        self.buffer: list[Any] = []
+        self.errors: list[dict[str, str]] = []
+        self.database: Database
+        self.run: CrawlRun
+        self.baseline = False
+        self.last_progress = time.monotonic()
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> StoragePipeline:
+        settings = crawler.settings
+        db_url = settings.get("PORTALWATCH_DB") or os.environ.get("PORTALWATCH_DB") or DEFAULT_DB_URL
+        return cls(crawler, db_url, settings.get("PORTALWATCH_PORTALS_FILE"),
+                   settings.getint("PORTALWATCH_BATCH_SIZE", 20),
+                   settings.getbool("PORTALWATCH_DELIVER_ALERTS", True))
+
+    # `spider` is optional: Scrapy 2.13+ no longer passes it, older releases still do.
+    def open_spider(self, spider: Spider | None = None) -> None:
+        spider = spider or self.crawler.spider
+        portal = get_portal(spider.portal_id, self.portals_file)  # type: ignore[attr-defined]
+        self.database = open_database(self.db_url)
+        with self.database.session() as session:
+            ensure_portal(session, portal.id, name=portal.name, cms=portal.cms, timezone=portal.timezone)
+            self.baseline = is_baseline(session, portal.id)
+            self.run = start_run(session, portal.id, baseline=self.baseline)
+        self.crawler.stats.set_value("portalwatch/run_id", self.run.id)
+        first = " (baseline: first crawl)" if self.baseline else ""
+        progress.info("%s: crawling%s, run %d", portal.id, first, self.run.id)
+
+    def process_item(self, item: Any, spider: Spider | None = None) -> Any:
+        if isinstance(item, CrawlProblem):
+            self.errors.append({"url": item.url, "reason": item.reason, "listing": item.is_listing})
+            log.warning("%s: %s", item.url, item.reason)
+            return item
+        self.buffer.append(item)
+        if len(self.buffer) >= self.batch_size:
+            self.flush()
+        return item.record if isinstance(item, FetchedArticle) else item
+
+    def flush(self) -> None:
+        if not self.buffer and not self.errors:
+            return
+        with self.database.session() as session:
+            run = session.merge(self.run)
+            for item in self.buffer:
+                self._store(session, run, item)
+            run.errors = [*run.errors, *self.errors]
+            self._count_requests(run)
+        self.run = run
+        self.buffer, self.errors = [], []
+        if time.monotonic() - self.last_progress >= PROGRESS_EVERY_SECONDS:
+            self.last_progress = time.monotonic()
+            progress.info("%s: %d requests, %d new, %d changed, %d removed, %d unchanged so far",
+                          run.portal_id, run.requests_sent, run.articles_new, run.articles_changed,
+                          run.articles_removed, run.articles_unchanged)
+
+    def _store(self, session: Any, run: CrawlRun, item: Any) -> None:
+        if isinstance(item, FetchedArticle):
+            store_record(session, item.record, run=run, baseline=self.baseline, etag=item.etag,
+                         last_modified=item.last_modified, listing_signature=item.listing_signature)
+        elif isinstance(item, ArticleUnchanged):
+            touch_unchanged(session, item.canonical_url, run=run, etag=item.etag,
+                            last_modified=item.last_modified, listing_signature=item.listing_signature)
+        elif isinstance(item, ArticleGone):
+            mark_removed(session, item.canonical_url, run=run)
+
+    def _count_requests(self, run: CrawlRun) -> None:
+        stats = self.crawler.stats
+        run.requests_sent = stats.get_value("downloader/request_count", 0)
+        run.pages_fetched = stats.get_value("response_received_count", 0)
+
+    def close_spider(self, spider: Spider | None = None) -> None:
+        spider = spider or self.crawler.spider
+        reason = self.crawler.stats.get_value("finish_reason", "finished")
+        listing_ok = getattr(spider, "listing_pages_ok", 0)
+        self.flush()
+        status = CLOSE_STATUS.get(reason, "failed")
+        with self.database.session() as session:
+            run = session.merge(self.run)
+            self._count_requests(run)
+            run.articles_failed = sum(1 for e in run.errors if not e.get("listing"))
+            if status == "ok" and listing_ok == 0:
+                status = "failed"  # not one listing page came back: the portal was not reached
+            if reason == "closespider_timeout":
+                run.errors = [*run.errors, {"url": "", "reason": "time limit reached"}]
+            self.run = finish_run(session, run, status=status)
+        self.crawler.stats.set_value("portalwatch/status", status)
+        self.crawler.stats.set_value("portalwatch/summary", self.run.summary())
+        progress.info("%s", self.run.summary())
+        if self.deliver_alerts:
+            self._deliver_alerts()
+        self.database.dispose()
+
+    def _deliver_alerts(self) -> None:
+        try:
+            from crawler.alerts.dispatch import deliver_pending
+
+            report = deliver_pending(self.database)
+            if getattr(report, "sent", 0) or getattr(report, "retrying", 0) or getattr(report, "failed", 0):
+                progress.info("%s: alerts: %s", self.run.portal_id, report)
+        except Exception:  # delivery must not fail the crawl; the scheduler and `alerts send` retry
+            log.exception("alert delivery failed")

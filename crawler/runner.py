@@ -1,0 +1,100 @@
+"""Run crawls in this process with Scrapy's CrawlerProcess (the reactor runs once per process).
+
+`portalwatch crawl` and `portalwatch demo` use it; the scheduler runs it in a subprocess per crawl.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+from scrapy.crawler import CrawlerProcess
+from scrapy.settings import Settings
+
+from crawler.portals import PortalConfig, load_registry
+from spiders.liferay import LiferaySpider
+from storage.db import open_database
+
+SPIDERS = {"liferay": LiferaySpider}  # one spider per CMS family
+
+
+@dataclass(frozen=True)
+class CrawlOutcome:
+    portal_id: str
+    status: str  # ok | failed | interrupted
+    summary: str
+    reached: bool  # at least one listing page came back
+    first_error: str | None
+
+
+def crawl_settings(db_url: str, portals_file: str | None, *, pages: int | None = None,
+                   time_limit: float | None = None, throttle: bool = True,
+                   log_level: str = "WARNING") -> Settings:
+    settings = Settings()
+    settings.setmodule("crawler.settings", priority="project")
+    overrides: dict[str, object] = {
+        "PORTALWATCH_DB": db_url, "PORTALWATCH_PORTALS_FILE": portals_file, "LOG_LEVEL": log_level,
+    }
+    if pages:
+        overrides["PORTALWATCH_PAGES"] = pages
+    if time_limit:
+        overrides["CLOSESPIDER_TIMEOUT"] = time_limit
+    if not throttle:
+        overrides.update({"AUTOTHROTTLE_ENABLED": False, "DOWNLOAD_DELAY": 0,
+                          "CONCURRENT_REQUESTS_PER_DOMAIN": 8})
+    settings.setdict(overrides, priority="cmdline")
+    return settings
+
+
+def run_crawls(portals: list[PortalConfig], settings: Settings) -> list[CrawlOutcome]:
+    # Fail on a bad database URL before any request goes out.
+    open_database(settings["PORTALWATCH_DB"]).dispose()
+    # Scrapy installs its own root handler at LOG_LEVEL; the CLI's INFO handler would repeat
+    # every Scrapy line (stats dumps included) on top of it.
+    logging.root.handlers.clear()
+    process = CrawlerProcess(settings)
+    crawlers = []
+    for portal in portals:
+        crawler = process.create_crawler(SPIDERS[portal.cms])
+        process.crawl(crawler, portal=portal.id)
+        crawlers.append((portal, crawler))
+    process.start()
+    outcomes = []
+    for portal, crawler in crawlers:
+        stats = crawler.stats
+        spider = crawler.spider
+        reached = bool(getattr(spider, "listing_pages_ok", 0))
+        status = stats.get_value("portalwatch/status", "failed")
+        outcomes.append(CrawlOutcome(portal.id, status,
+                                     stats.get_value("portalwatch/summary", f"{portal.id}: did not run"),
+                                     reached, _first_error(settings["PORTALWATCH_DB"], stats)))
+    return outcomes
+
+
+def _first_error(db_url: str, stats: object) -> str | None:
+    from storage.models import CrawlRun
+
+    run_id = stats.get_value("portalwatch/run_id")  # type: ignore[attr-defined]
+    if run_id is None:
+        return None
+    database = open_database(db_url)
+    try:
+        with database.session() as session:
+            run = session.get(CrawlRun, run_id)
+            return f"{run.errors[0]['url']}: {run.errors[0]['reason']}" if run and run.errors else None
+    finally:
+        database.dispose()
+
+
+def select_portals(ids: list[str], everything: bool, portals_file: str | None) -> list[PortalConfig]:
+    from crawler.errors import UserError
+
+    registry = load_registry(portals_file)
+    if everything:
+        return list(registry.values())
+    if not ids:
+        raise UserError("name the portal(s) to crawl, or --all (see: portalwatch portals)")
+    unknown = [i for i in ids if i not in registry]
+    if unknown:
+        raise UserError(f"unknown portal(s) {', '.join(unknown)} (known: {', '.join(sorted(registry))})")
+    return [registry[i] for i in ids]

@@ -1,0 +1,32 @@
+"""Scrapy settings for portalwatch: polite by default (robots.txt, AutoThrottle, 2 requests a domain)."""
+
+BOT_NAME = "portalwatch"
+SPIDER_MODULES = ["spiders"]
+NEWSPIDER_MODULE = "spiders"
+
+USER_AGENT = "portalwatch/0.1 (+https://github.com/portalwatch/portalwatch; news change monitor)"
+ROBOTSTXT_OBEY = True
+COOKIES_ENABLED = False  # Liferay's JSESSIONID only adds session noise to URLs and caches
+CONCURRENT_REQUESTS = 16
+CONCURRENT_REQUESTS_PER_DOMAIN = 2
+DOWNLOAD_DELAY = 0.5
+AUTOTHROTTLE_ENABLED = True
+AUTOTHROTTLE_START_DELAY = 1.0
+AUTOTHROTTLE_MAX_DELAY = 30.0
+AUTOTHROTTLE_TARGET_CONCURRENCY = 1.0
+DOWNLOAD_TIMEOUT = 30
+RETRY_ENABLED = True
+RETRY_TIMES = 2
+RETRY_HTTP_CODES = [500, 502, 503, 504, 522, 524, 408, 429]
+TELNETCONSOLE_ENABLED = False
+LOG_LEVEL = "INFO"
+FEED_EXPORT_ENCODING = "utf-8"
+
+ITEM_PIPELINES = {"crawler.pipelines.StoragePipeline": 300}
+
+# portalwatch's own settings
+PORTALWATCH_DB = None  # None: $PORTALWATCH_DB or sqlite:///portalwatch.db
+PORTALWATCH_PORTALS_FILE = None  # extra registry file (--portals)
+PORTALWATCH_BATCH_SIZE = 20  # articles a transaction: a killed crawl loses at most this many
+PORTALWATCH_PAGES = None  # listing pages to walk (--pages); None: the portal's `pages` setting
+PORTALWATCH_DELIVER_ALERTS = True  # deliver pending alerts when a crawl ends
