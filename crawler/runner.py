@@ -29,6 +29,7 @@ class CrawlOutcome:
 
 def crawl_settings(db_url: str, portals_file: str | None, *, pages: int | None = None,
                    time_limit: float | None = None, throttle: bool = True,
+                   download_timeout: float | None = None,
                    log_level: str = "WARNING") -> Settings:
     settings = Settings()
     settings.setmodule("crawler.settings", priority="project")
@@ -37,6 +38,8 @@ def crawl_settings(db_url: str, portals_file: str | None, *, pages: int | None =
     }
     if pages:
         overrides["PORTALWATCH_PAGES"] = pages
+    if download_timeout:
+        overrides["DOWNLOAD_TIMEOUT"] = download_timeout
     if time_limit:
         overrides["CLOSESPIDER_TIMEOUT"] = time_limit
     if not throttle:

@@ -32,7 +32,7 @@ from crawler.parsing import parse_page
 from crawler.portals import PortalConfig, get_portal
 from storage.db import open_database
 from storage.models import utcnow
-from storage.store import KnownArticle, crawl_state
+from storage.store import KnownArticle, crawl_state, last_run_completed
 
 GONE_STATUSES = (404, 410)
 
@@ -58,6 +58,7 @@ class LiferaySpider(scrapy.Spider):
         self.oldest_listed: datetime | None = None
         self.walks_open = 0
         self.listing_pages_ok = 0
+        self.full_walk = True
 
     @classmethod
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> LiferaySpider:
@@ -77,6 +78,9 @@ class LiferaySpider(scrapy.Spider):
         try:
             with database.session() as session:
                 self.known = crawl_state(session, self.portal_id)
+                # A first crawl, or one after a crawl that was killed or failed, walks every page
+                # it may, so that an interrupted backfill is completed.
+                self.full_walk = not self.known or not last_run_completed(session, self.portal_id)
         finally:
             database.dispose()
 
@@ -133,7 +137,7 @@ class LiferaySpider(scrapy.Spider):
                 continue
             anything_new = True
             yield self._article_request(entry.url, known=known, signature=signature, reason="listing")
-        if listing.next_page and (anything_new or not self.known) and page_number < self.max_pages:
+        if listing.next_page and (anything_new or self.full_walk) and page_number < self.max_pages:
             yield self._listing_request(listing.next_page, page=page_number + 1)
         else:
             yield from self._walk_ended()

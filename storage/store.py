@@ -75,6 +75,16 @@ def finish_run(session: Session, run: CrawlRun, *, status: str, now: datetime | 
     return run
 
 
+def last_run_completed(session: Session, portal_id: str) -> bool:
+    """Whether the portal's latest finished crawl ran to its end; if not, the next walks the full listing."""
+    status = session.scalar(
+        select(CrawlRun.status)
+        .where(CrawlRun.portal_id == portal_id, CrawlRun.status != "running")
+        .order_by(CrawlRun.id.desc()).limit(1)
+    )
+    return status == "ok"
+
+
 def crawl_state(session: Session, portal_id: str) -> dict[str, KnownArticle]:
     rows = session.execute(
         select(

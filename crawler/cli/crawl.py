@@ -21,6 +21,8 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     crawl.add_argument("--pages", type=_positive, help="listing pages to walk at most (default: portal's)")
     crawl.add_argument("--time-limit", type=_positive, metavar="SECONDS",
                        help="stop the crawl after this long; what was fetched is kept")
+    crawl.add_argument("--download-timeout", type=_positive, metavar="SECONDS",
+                       help="give up on a page after this long (default 30; retried twice)")
     crawl.add_argument("--no-throttle", action="store_true",
                        help="no AutoThrottle or delay (for local or your own servers only)")
     add_db_option(crawl)
@@ -54,6 +56,7 @@ def _run(args: argparse.Namespace, portal_ids: list[str], everything: bool, *, u
     portals = select_portals(portal_ids, everything, portals_file)
     settings = crawl_settings(url, portals_file, pages=getattr(args, "pages", None),
                               time_limit=getattr(args, "time_limit", None), throttle=throttle,
+                              download_timeout=getattr(args, "download_timeout", None),
                               log_level="INFO" if getattr(args, "verbose", False) else "WARNING")
     outcomes = run_crawls(portals, settings)
     code = 0

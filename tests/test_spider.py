@@ -1,0 +1,120 @@
+"""A crawl of a simulated Liferay portal stores every article exactly as the parser reads it."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+
+from crawler.parsing import parse_page
+from crawler.simportal import SimulatedPortal
+from storage.db import open_database
+from storage.models import Article, CrawlRun
+from tests.crawling import run_crawl, write_registry
+
+FIELDS = ("title", "lead", "body", "images", "attachments", "author", "source", "category")
+
+
+def stored_articles(db_url: str) -> dict[str, Article]:
+    database = open_database(db_url)
+    with database.session() as session:
+        rows = {a.canonical_url: a for a in session.scalars(select(Article))}
+    database.dispose()
+    return rows
+
+
+def last_run(db_url: str) -> CrawlRun:
+    database = open_database(db_url)
+    with database.session() as session:
+        run = session.scalars(select(CrawlRun).order_by(CrawlRun.id.desc())).first()
+    database.dispose()
+    assert run is not None
+    return run
+
+
+@pytest.fixture
+def portal() -> SimulatedPortal:
+    with SimulatedPortal(articles=28, per_page=10) as sim:
+        yield sim
+
+
+def test_crawl_stores_every_article_with_the_fields_the_parser_gives(
+    portal: SimulatedPortal, tmp_path: Path, db_url: str
+) -> None:
+    result = run_crawl(write_registry(tmp_path, portal), db_url)
+    assert result.returncode == 0, result.stderr
+    assert "28 new" in result.stdout
+    crawler_requests = portal.requests
+    assert crawler_requests[0].path == "/robots.txt"
+    assert all("portalwatch" in r.headers.get("user-agent", "") for r in crawler_requests)
+    stored = stored_articles(db_url)
+    expected = portal.expected_articles()
+    assert len(expected) == 28 and set(stored) == {e["url"] for e in expected}
+    for exp in expected:
+        row = stored[exp["url"]]
+        for name in FIELDS:
+            assert getattr(row, name) == exp[name], (exp["url"], name)
+        assert row.published_at == exp["published_at"] and row.portal_id == "sim"
+        parsed = parse_page(portal_page(portal, exp["url"]), exp["url"], portal="sim")
+        assert row.content_hash == parsed.content_hash
+    # The simulated portal mixes caption styles, captionless images, bylines and attachments.
+    assert sum(1 for e in expected if e["images"]) >= 5
+    assert sum(1 for e in expected if e["author"]) >= 5 and sum(1 for e in expected if e["attachments"])
+    run = last_run(db_url)
+    assert (run.status, run.baseline, run.articles_new, run.errors) == ("ok", True, 28, [])
+    assert run.requests_sent >= 28 + 3  # robots.txt, 3 listing pages, 28 articles
+
+
+def portal_page(portal: SimulatedPortal, url: str) -> str:
+    from urllib.request import urlopen
+
+    with urlopen(url) as response:
+        return response.read().decode("utf-8")
+
+
+def test_robots_txt_disallowing_the_listing_is_obeyed(tmp_path: Path, sqlite_url: str) -> None:
+    with SimulatedPortal(articles=5, robots_disallow=("/tin-tuc-su-kien",)) as portal:
+        result = run_crawl(write_registry(tmp_path, portal), sqlite_url)
+        fetched = [r.path for r in portal.requests]
+    assert fetched == ["/robots.txt"]
+    assert result.returncode == 1
+    assert "could not be reached" in result.stderr and "robots.txt" in result.stderr
+
+
+def test_portal_answering_500_everywhere_is_unreachable_and_the_run_failed(
+    tmp_path: Path, sqlite_url: str
+) -> None:
+    with SimulatedPortal(articles=5) as portal:
+        portal.set_failure("/tin-tuc-su-kien*", status=500)
+        result = run_crawl(write_registry(tmp_path, portal), sqlite_url)
+        listing_hits = portal.request_count("/tin-tuc-su-kien")
+    assert result.returncode == 1
+    assert "HTTP 500" in result.stderr
+    assert listing_hits == 3  # the first try and two retries
+    run = last_run(sqlite_url)
+    assert run.status == "failed" and run.errors and "HTTP 500" in run.errors[0]["reason"]
+    assert stored_articles(sqlite_url) == {}
+
+
+def test_a_hanging_article_is_an_error_of_the_run_never_a_removal(tmp_path: Path, sqlite_url: str) -> None:
+    with SimulatedPortal(articles=12, per_page=10) as portal:
+        registry = write_registry(tmp_path, portal)
+        assert run_crawl(registry, sqlite_url).returncode == 0
+        hanging = portal.expected_articles()[0]["url"]
+        portal.edit_article(0, title="Tiêu đề mới")  # the listing changes, so the article is refetched
+        portal.set_failure(hanging.removeprefix(portal.base_url), status="timeout")
+        result = run_crawl(registry, sqlite_url, "--download-timeout", "1")
+    assert result.returncode == 0, result.stderr
+    run = last_run(sqlite_url)
+    assert run.articles_removed == 0 and run.articles_failed == 1
+    assert run.errors[0]["url"] == hanging and "Timeout" in run.errors[0]["reason"]
+    assert stored_articles(sqlite_url)[hanging].removed_at is None
+
+
+def test_a_listing_that_times_out_makes_the_portal_unreachable(tmp_path: Path, sqlite_url: str) -> None:
+    with SimulatedPortal(articles=3) as portal:
+        portal.set_failure("/tin-tuc-su-kien", status="timeout")
+        result = run_crawl(write_registry(tmp_path, portal), sqlite_url, "--download-timeout", "1")
+    assert result.returncode == 1
+    assert "could not be reached" in result.stderr and "Timeout" in result.stderr
