@@ -138,7 +138,7 @@ def record_crawl(database: Database, portal: PortalConfig, launch: LaunchResult,
         elif run.status == "interrupted" and launch.timed_out:
             reason = f"stopped at the time limit ({format_seconds(time_limit)}) before it finished"
         else:
-            reason = _describe_error(run.errors[-1]) if run.errors else abnormal or f"crawl {run.status}"
+            reason = _describe_errors(run.errors) or abnormal or f"crawl {run.status}"
 
         if run.status == "ok":
             outcome = "ok"
@@ -165,7 +165,8 @@ def _ensure_portal_row(session: Session, portal: PortalConfig) -> Portal:
 
 
 def _close(session: Session, run: CrawlRun, status: str, reason: str, now: datetime) -> CrawlRun:
-    run.errors = [*(run.errors or []), {"error": reason, "source": "scheduler"}]
+    # The shape the crawl writes its own errors in (url, reason), marked as the scheduler's.
+    run.errors = [*(run.errors or []), {"url": "", "reason": reason, "source": "scheduler"}]
     return finish_run(session, run, status=status, now=now)
 
 
@@ -197,10 +198,19 @@ def _signal_name(number: int) -> str:
         return str(number)
 
 
+def _describe_errors(errors: list[Any] | None) -> str | None:
+    """The error that says most about a failed run: a listing page's if any (that is what makes a
+    portal unreachable), else the first."""
+    if not errors:
+        return None
+    listing = [entry for entry in errors if isinstance(entry, dict) and entry.get("listing")]
+    return _describe_error((listing or errors)[0])
+
+
 def _describe_error(entry: Any) -> str:
-    """A CrawlRun error entry as one line. The crawl writes strings or small dicts."""
+    """A CrawlRun error entry as one line: the crawl writes {url, reason, listing} dicts."""
     if isinstance(entry, dict):
-        message = entry.get("error") or entry.get("message") or entry.get("reason") or entry
+        message = entry.get("reason") or entry.get("error") or entry.get("message") or entry
         url = entry.get("url")
         return f"{url}: {message}" if url else str(message)
     return str(entry)

@@ -37,11 +37,9 @@ from datetime import UTC, datetime
 
 log = logging.getLogger("portalwatch.schedule")
 
-# `python -m crawler.cli` would need a crawler/cli/__main__.py; this runs the same entry point the
-# `portalwatch` script does, with the interpreter the scheduler runs on (so the same virtualenv).
-DEFAULT_CRAWL_COMMAND: tuple[str, ...] = (
-    sys.executable, "-c", "import sys; from crawler.cli import main; sys.exit(main())", "crawl",
-)
+# `portalwatch crawl` on the interpreter the scheduler runs on, so in the same virtualenv even when
+# the `portalwatch` script is not on PATH (cron, systemd).
+DEFAULT_CRAWL_COMMAND: tuple[str, ...] = (sys.executable, "-m", "crawler.cli", "crawl")
 DEFAULT_TIME_LIMIT = 20 * 60.0  # seconds a crawl may run before it gets SIGTERM
 DEFAULT_KILL_GRACE = 60.0  # seconds after SIGTERM before SIGKILL
 _OUTPUT_TAIL_BYTES = 4096

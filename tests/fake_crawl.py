@@ -88,7 +88,8 @@ def main() -> int:
         finish("ok", new=2, changed=1)
         return 0
     if mode == "fail":
-        finish("failed", errors=[{"url": "http://127.0.0.1:9/tin-tuc", "error": "connection refused"}])
+        finish("failed", errors=[{"url": "http://127.0.0.1:9/tin-tuc", "reason": "connection refused",
+                                  "listing": True}])
         return 1
     if mode == "crash-running":
         print("Segmentation fault (pretend)", file=sys.stderr, flush=True)

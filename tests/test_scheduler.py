@@ -405,16 +405,19 @@ def test_sigterm_lets_the_running_crawl_stop_records_its_run_and_exits_0(
 # -- end to end ---------------------------------------------------------------------------------
 
 
-@pytest.mark.skipif(importlib.util.find_spec("crawler.cli.crawl") is None,
-                    reason="`portalwatch crawl` (crawler/cli/crawl.py) has not landed yet")
+CRAWL_MISSING = pytest.mark.skipif(importlib.util.find_spec("crawler.cli.crawl") is None,
+                                   reason="`portalwatch crawl` (crawler/cli/crawl.py) has not landed yet")
+# The default command, unthrottled: the simulated portal needs no politeness delay.
+UNTHROTTLED = shlex.join([*DEFAULT_CRAWL_COMMAND, "--no-throttle"])
+
+
+@CRAWL_MISSING
 def test_once_runs_the_real_crawl_against_the_simulated_portal(sqlite_url: str, tmp_path: Path) -> None:
     from crawler.simportal import SimulatedPortal
 
     with SimulatedPortal(articles=6, per_page=3) as portal:
         path = portals_file(tmp_path, {"thainguyen": "1h"}, url=portal.start_url)
-        # The default command, unthrottled: the simulated portal needs no politeness delay.
-        command = shlex.join([*DEFAULT_CRAWL_COMMAND, "--no-throttle"])
-        common = ["--db", sqlite_url, "--portals", str(path), "--crawl-command", command]
+        common = ["--db", sqlite_url, "--portals", str(path), "--crawl-command", UNTHROTTLED]
         done = run_cli(*common, "--once", timeout=60)
         assert done.returncode == 0, done.stderr
         assert "thainguyen: ok in" in done.stderr and "6 new" in done.stderr
@@ -425,3 +428,23 @@ def test_once_runs_the_real_crawl_against_the_simulated_portal(sqlite_url: str, 
     [run] = harness.runs("thainguyen")
     assert run.status == "ok" and run.articles_new == 6
     assert harness.health("thainguyen").consecutive_failures == 0
+
+
+@CRAWL_MISSING
+def test_a_real_crawl_of_a_portal_that_answers_500_is_shown_failing_with_its_error(
+    sqlite_url: str, tmp_path: Path
+) -> None:
+    from crawler.simportal import SimulatedPortal
+
+    with SimulatedPortal(articles=3) as portal:
+        portal.set_failure("*", status=503)
+        path = portals_file(tmp_path, {"thainguyen": "1h"}, url=portal.start_url)
+        common = ["--db", sqlite_url, "--portals", str(path), "--crawl-command", UNTHROTTLED]
+        done = run_cli(*common, "--once", timeout=60)
+    assert done.returncode == 1 and "1 crawl(s) run, 1 failed" in done.stdout, done.stderr
+    health = Harness(sqlite_url, tmp_path).health("thainguyen")
+    assert health.consecutive_failures == 1 and "503" in (health.last_error or "")
+    assert health.backoff_until is not None and health.backoff_until - utcnow() > timedelta(hours=1.9)
+    portals = subprocess.run([sys.executable, "-m", "crawler.cli", "portals", "--db", sqlite_url,
+                              "--portals", str(path)], capture_output=True, text=True, timeout=30)
+    assert "FAILING: 1 failed crawl(s) in a row" in portals.stdout and "503" in portals.stdout
