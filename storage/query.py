@@ -63,7 +63,7 @@ from crawler.normalize import canonicalize_url
 from crawler.textmatch import TextQuery, matches, parse_query
 from storage.db import Database
 from storage.models import Article, ArticleEvent, ArticleVersion, Portal
-from storage.search import make_snippet, matching_articles, searchable_parts
+from storage.search import make_snippet, search_plan, searchable_parts
 
 Status = Literal["active", "removed", "all"]
 EventKind = Literal["new", "changed", "removed", "restored"]
@@ -342,15 +342,16 @@ def _articles_select(session: Session, f: ArticleFilter, columns: Sequence[Any],
     stmt = sa.select(*columns).where(*_conditions(session, f))
     if Portal.timezone in columns:
         stmt = stmt.join(Portal, Portal.id == Article.portal_id)
-    text_query = f.text_query
-    if text_query is not None and not (ranked and f.effective_sort == "relevance"):
-        matched = matching_articles(session.get_bind().dialect.name, text_query, scored=False)
-        stmt = stmt.where(Article.id.in_(sa.select(matched.c.id)))
     score: sa.ColumnElement[Any] = sa.null()
-    if text_query is not None and ranked and f.effective_sort == "relevance":
-        matched = matching_articles(session.get_bind().dialect.name, text_query, scored=True)
-        stmt = stmt.join(matched, matched.c.id == Article.id)
-        score = matched.c.score
+    if f.text_query is not None:
+        scored = ranked and f.effective_sort == "relevance"
+        plan = search_plan(session.get_bind().dialect.name, f.text_query, Article.__table__, scored=scored)
+        if plan.join is not None:
+            stmt = stmt.join(plan.join, plan.join.c.id == Article.id)
+        if plan.where is not None:
+            stmt = stmt.where(plan.where)
+        if plan.score is not None:
+            score = plan.score
     if not ranked:
         return stmt, []
     stmt = stmt.add_columns(score.label("score"))

@@ -104,22 +104,28 @@ def pg_phrase_needles(query: TextQuery) -> list[str]:
     return [f" {' '.join(phrase)} " for phrase in query.phrases]
 
 
-def matching_articles(dialect: str, query: TextQuery, *, scored: bool) -> sa.Subquery:
-    """A subquery of the ids of the articles matching `query`, and with `scored` their `score`
-    (higher is a better match: -bm25 on SQLite, ts_rank on PostgreSQL)."""
+@dataclass(frozen=True)
+class SearchPlan:
+    """How to narrow a select of `articles` to the matches of a search, and score them."""
+
+    join: sa.Subquery | None  # join it on join.c.id == articles.id (SQLite)
+    where: sa.ColumnElement[bool] | None  # or add this condition on articles itself (PostgreSQL)
+    score: sa.ColumnElement[Any] | None  # higher is better: -bm25 on SQLite, ts_rank on PostgreSQL
+
+
+def search_plan(dialect: str, query: TextQuery, articles: sa.Table, *, scored: bool) -> SearchPlan:
     if dialect == "sqlite":
         fts = sa.table(FTS_TABLE, sa.column("rowid", sa.Integer))
         fts_column = sa.literal_column(FTS_TABLE)
         columns: list[Any] = [fts.c.rowid.label("id")]
         if scored:
             columns.append((-sa.func.bm25(fts_column)).label("score"))
-        stmt = sa.select(*columns).select_from(fts).where(
-            fts_column.op("MATCH")(sa.literal(fts5_match(query))))
-        return stmt.subquery("matches")
+        matches = sa.select(*columns).select_from(fts).where(
+            fts_column.op("MATCH")(sa.literal(fts5_match(query)))).subquery("matches")
+        return SearchPlan(matches, None, matches.c.score if scored else None)
     if dialect == "postgresql":
-        articles = sa.table("articles", sa.column("id", sa.Integer), sa.column("search_text", sa.Text),
-                            sa.column(PG_VECTOR_COLUMN, TSVECTOR))
-        vector = articles.c[PG_VECTOR_COLUMN]
+        # On the outer table itself: a self-join made PostgreSQL sort whole vectors, not scores.
+        vector = sa.literal_column(f"{articles.name}.{PG_VECTOR_COLUMN}", TSVECTOR)
         all_words = sa.cast(sa.literal(pg_tsquery(query, phrases=False)), TSQUERY)
         condition = vector.op("@@")(all_words)
         if query.phrases:
@@ -132,11 +138,9 @@ def matching_articles(dialect: str, query: TextQuery, *, scored: bool) -> sa.Sub
                 vector.op("@@")(truncated),
                 *(sa.func.strpos(padded, needle) > 0 for needle in pg_phrase_needles(query)),
             ))
-        columns = [articles.c.id.label("id")]
-        if scored:
-            # float8, not ts_rank's float4: the cursor carries the score and must compare equal.
-            columns.append(sa.cast(sa.func.ts_rank(vector, all_words, 1), sa.Double).label("score"))
-        return sa.select(*columns).where(condition).subquery("matches")
+        # float8, not ts_rank's float4: the cursor carries the score and must compare equal.
+        score = sa.cast(sa.func.ts_rank(vector, all_words, 1), sa.Double) if scored else None
+        return SearchPlan(None, condition, score)
     raise NotImplementedError(f"no full-text search for the {dialect} database")
 
 
