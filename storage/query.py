@@ -46,6 +46,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import functools
 import json
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -112,7 +113,7 @@ class ArticleFilter:
     def effective_sort(self) -> SortOrder:
         return self.sort or ("relevance" if self.search else "published")
 
-    @property
+    @functools.cached_property
     def text_query(self) -> TextQuery | None:
         return parse_query(self.search) if self.search else None
 

@@ -18,6 +18,7 @@ from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TextIO
+from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
 from crawler.cli.common import add_db_option, db_url
@@ -230,15 +231,16 @@ def cmd_export(args: argparse.Namespace) -> int:
     fields = parse_fields(args.fields, searching=bool(args.search))
     db = _open(args)
     try:
-        total = None if args.quiet else query.count_articles(db, filters)
-        rows = _progress(query.iter_articles(db, filters), total, quiet=args.quiet)
-        with _output(args.output) as out, _quiet_broken_pipe():
-            count = _write_rows(args.format, rows, out, fields, bom=args.bom)
+        progress = Progress(None if args.quiet else query.count_articles(db, filters), quiet=args.quiet)
+        with _output(args.output) as out, _quiet_broken_pipe() as pipe:
+            _write_rows(args.format, progress.watch(query.iter_articles(db, filters)), out, fields,
+                        bom=args.bom)
             out.flush()
     finally:
         db.dispose()
-    if not args.quiet:
-        print(f"exported {count:,} articles{f' to {args.output}' if args.output else ''}", file=sys.stderr)
+    if not args.quiet and not pipe.broken:
+        print(f"exported {progress.count:,} articles{f' to {args.output}' if args.output else ''}",
+              file=sys.stderr)
     return 0
 
 
@@ -253,10 +255,11 @@ def cmd_feed(args: argparse.Namespace) -> int:
         db.dispose()
     scope = ", ".join(args.portal) or "all portals"
     title = f"portalwatch: {scope}" + (f" — “{args.search}”" if args.search else "")
-    feed_id = "urn:portalwatch:feed:" + ",".join(args.portal or ["all"]) + (
-        f":search:{args.search}" if args.search else "")
+    # A stable id per portal set and search, so that readers keep their read marks across runs.
+    feed_id = "urn:portalwatch:feed:" + quote(",".join(args.portal or ["all"])) + (
+        f":search:{quote(args.search)}" if args.search else "")
     with _output(args.output) as out, _quiet_broken_pipe():
-        write_atom(entries, out, feed_id=feed_id.replace(" ", "+"), title=title)
+        write_atom(entries, out, feed_id=feed_id, title=title)
     return 0
 
 
@@ -271,22 +274,26 @@ def _write_rows(fmt: str, rows: Iterator[ArticleRow], out: TextIO, fields: list[
     return write_csv(rows, out, fields, excel=bom)
 
 
-def _progress(rows: Iterator[ArticleRow], total: int | None, *, quiet: bool) -> Iterator[ArticleRow]:
-    """Pass rows through, saying on stderr how far along we are, at most once a second."""
-    started = last = time.monotonic()
-    tty = sys.stderr.isatty()
-    count = 0
-    for count, row in enumerate(rows, start=1):
-        yield row
-        now = time.monotonic()
-        if not quiet and now - last >= 1.0:
-            last = now
-            share = f" / {total:,} ({count * 100 // max(total, 1)}%)" if total else ""
-            rate = count / (now - started)
-            line = f"exported {count:,}{share}, {rate:,.0f}/s"
-            print("\r" + line if tty else line, end="" if tty else "\n", file=sys.stderr, flush=True)
-    if tty and not quiet and last != started:
-        print(file=sys.stderr)
+class Progress:
+    """Counts rows as they pass and says on stderr how far along the export is, once a second."""
+
+    def __init__(self, total: int | None, *, quiet: bool) -> None:
+        self.total, self.quiet, self.count = total, quiet, 0
+
+    def watch(self, rows: Iterator[ArticleRow]) -> Iterator[ArticleRow]:
+        started = last = time.monotonic()
+        tty = sys.stderr.isatty()
+        for row in rows:
+            yield row
+            self.count += 1
+            now = time.monotonic()
+            if not self.quiet and now - last >= 1.0:
+                last = now
+                share = f" / {self.total:,} ({self.count * 100 // max(self.total, 1)}%)" if self.total else ""
+                line = f"exported {self.count:,}{share}, {self.count / (now - started):,.0f}/s"
+                print("\r" + line if tty else line, end="" if tty else "\n", file=sys.stderr, flush=True)
+        if tty and not self.quiet and last != started:
+            print(file=sys.stderr)
 
 
 @contextlib.contextmanager
@@ -307,14 +314,20 @@ def _output(path: str | None) -> Iterator[TextIO]:
         partial.unlink(missing_ok=True)
 
 
+class _Pipe:
+    broken = False
+
+
 @contextlib.contextmanager
-def _quiet_broken_pipe() -> Iterator[None]:
+def _quiet_broken_pipe() -> Iterator[_Pipe]:
     """`portalwatch items | head` closes the pipe early: stop quietly, not with a traceback."""
+    pipe = _Pipe()
     try:
-        yield
+        yield pipe
     except BrokenPipeError:
+        pipe.broken = True
         devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())
+        os.dup2(devnull, sys.stdout.fileno())  # so that the final flush at exit does not fail too
 
 
 def _open(args: argparse.Namespace) -> Database:
