@@ -135,7 +135,8 @@ def record_crawl(database: Database, portal: PortalConfig, launch: LaunchResult,
             reason = None
         elif launch.stopped_for_shutdown:
             reason = abnormal
-        elif run.status == "interrupted" and launch.timed_out:
+        elif run.status == "interrupted" and (launch.timed_out or launch.duration >= 0.95 * time_limit):
+            # Our SIGTERM at the limit, or the crawl stopping itself at the --time-limit it is given.
             reason = f"stopped at the time limit ({format_seconds(time_limit)}) before it finished"
         else:
             reason = _describe_errors(run.errors) or abnormal or f"crawl {run.status}"
