@@ -13,7 +13,7 @@ import sys
 import time
 from typing import Any
 
-from scrapy import Spider
+from scrapy import Spider, signals
 from scrapy.crawler import Crawler
 
 from crawler.cli.common import DEFAULT_DB_URL
@@ -64,9 +64,13 @@ class StoragePipeline:
     def from_crawler(cls, crawler: Crawler) -> StoragePipeline:
         settings = crawler.settings
         db_url = settings.get("PORTALWATCH_DB") or os.environ.get("PORTALWATCH_DB") or DEFAULT_DB_URL
-        return cls(crawler, db_url, settings.get("PORTALWATCH_PORTALS_FILE"),
-                   settings.getint("PORTALWATCH_BATCH_SIZE", 20),
-                   settings.getbool("PORTALWATCH_DELIVER_ALERTS", True))
+        pipeline = cls(crawler, db_url, settings.get("PORTALWATCH_PORTALS_FILE"),
+                       settings.getint("PORTALWATCH_BATCH_SIZE", 20),
+                       settings.getbool("PORTALWATCH_DELIVER_ALERTS", True))
+        # The run is finished on spider_closed, the first point where the close reason is known
+        # (shutdown, time limit, finished); every item has been through process_item by then.
+        crawler.signals.connect(pipeline.spider_closed, signal=signals.spider_closed)
+        return pipeline
 
     # `spider` is optional: Scrapy 2.13+ no longer passes it, older releases still do.
     def open_spider(self, spider: Spider | None = None) -> None:
@@ -124,8 +128,9 @@ class StoragePipeline:
         run.pages_fetched = stats.get_value("response_received_count", 0)
 
     def close_spider(self, spider: Spider | None = None) -> None:
-        spider = spider or self.crawler.spider
-        reason = self.crawler.stats.get_value("finish_reason", "finished")
+        self.flush()
+
+    def spider_closed(self, spider: Spider, reason: str) -> None:
         listing_ok = getattr(spider, "listing_pages_ok", 0)
         self.flush()
         status = CLOSE_STATUS.get(reason, "failed")

@@ -29,7 +29,7 @@ class CrawlOutcome:
 
 def crawl_settings(db_url: str, portals_file: str | None, *, pages: int | None = None,
                    time_limit: float | None = None, throttle: bool = True,
-                   download_timeout: float | None = None,
+                   download_timeout: float | None = None, extra: dict[str, str] | None = None,
                    log_level: str = "WARNING") -> Settings:
     settings = Settings()
     settings.setmodule("crawler.settings", priority="project")
@@ -45,6 +45,7 @@ def crawl_settings(db_url: str, portals_file: str | None, *, pages: int | None =
     if not throttle:
         overrides.update({"AUTOTHROTTLE_ENABLED": False, "DOWNLOAD_DELAY": 0,
                           "CONCURRENT_REQUESTS_PER_DOMAIN": 8})
+    overrides.update(extra or {})
     settings.setdict(overrides, priority="cmdline")
     return settings
 

@@ -18,7 +18,7 @@ from alembic import command
 from alembic.config import Config
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import ArgumentError, OperationalError
+from sqlalchemy.exc import ArgumentError, NoSuchModuleError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from crawler.errors import UserError
@@ -55,8 +55,11 @@ def create_db_engine(url: str) -> Engine:
         url = str(parsed.set(drivername="postgresql+psycopg"))  # psycopg 3 is the driver we ship
     try:
         return create_engine(url, pool_pre_ping=True)
-    except ModuleNotFoundError as exc:
-        raise UserError(f"no driver installed for {parsed.drivername}: {exc}") from exc
+    except (ModuleNotFoundError, NoSuchModuleError) as exc:
+        raise UserError(
+            f"unsupported database URL {parsed.render_as_string()!r}: no driver for {parsed.drivername} "
+            "(use sqlite:///FILE or postgresql+psycopg://USER@HOST/DB)"
+        ) from exc
 
 
 def alembic_config(engine: Engine) -> Config:

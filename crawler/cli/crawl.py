@@ -23,6 +23,8 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
                        help="stop the crawl after this long; what was fetched is kept")
     crawl.add_argument("--download-timeout", type=_positive, metavar="SECONDS",
                        help="give up on a page after this long (default 30; retried twice)")
+    crawl.add_argument("-s", "--set", action="append", default=[], metavar="NAME=VALUE",
+                       help="any Scrapy or PORTALWATCH_* setting, as with `scrapy crawl -s`")
     crawl.add_argument("--no-throttle", action="store_true",
                        help="no AutoThrottle or delay (for local or your own servers only)")
     add_db_option(crawl)
@@ -49,6 +51,16 @@ def _positive(text: str) -> int:
     return value
 
 
+def _settings_pairs(pairs: list[str]) -> dict[str, str]:
+    settings = {}
+    for pair in pairs:
+        name, sep, value = pair.partition("=")
+        if not sep or not name.strip():
+            raise UserError(f"-s takes NAME=VALUE, not {pair!r}")
+        settings[name.strip()] = value
+    return settings
+
+
 def _run(args: argparse.Namespace, portal_ids: list[str], everything: bool, *, url: str,
          portals_file: str | None, throttle: bool) -> int:
     from crawler.runner import crawl_settings, run_crawls, select_portals
@@ -57,6 +69,7 @@ def _run(args: argparse.Namespace, portal_ids: list[str], everything: bool, *, u
     settings = crawl_settings(url, portals_file, pages=getattr(args, "pages", None),
                               time_limit=getattr(args, "time_limit", None), throttle=throttle,
                               download_timeout=getattr(args, "download_timeout", None),
+                              extra=_settings_pairs(getattr(args, "set", [])),
                               log_level="INFO" if getattr(args, "verbose", False) else "WARNING")
     outcomes = run_crawls(portals, settings)
     code = 0

@@ -1,0 +1,153 @@
+"""`portalwatch crawl`, `portals` and `demo` as a user meets them: exit codes, messages, interruptions."""
+
+from __future__ import annotations
+
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select
+
+from crawler.simportal import SimulatedPortal
+from storage.db import open_database
+from storage.models import Article, ArticleVersion, CrawlRun
+from tests.crawling import crawl_command, run_crawl, write_registry
+
+
+def count_articles(db_url: str) -> int:
+    database = open_database(db_url)
+    with database.session() as session:
+        count = session.scalar(select(func.count(Article.id))) or 0
+    database.dispose()
+    return count
+
+
+def wait_for_articles(db_url: str, at_least: int, process: subprocess.Popen[str],
+                      deadline: float = 60) -> None:
+    """Poll the store until the crawl has committed `at_least` articles (no fixed sleep)."""
+    end = time.monotonic() + deadline
+    while count_articles(db_url) < at_least:
+        assert process.poll() is None, "the crawl ended before it could be interrupted"
+        assert time.monotonic() < end, f"fewer than {at_least} articles stored after {deadline}s"
+        time.sleep(0.05)  # polling interval, not a wait for an outcome
+
+
+def test_bad_portals_file_exits_2_naming_file_and_problem(tmp_path: Path, sqlite_url: str) -> None:
+    bad = tmp_path / "portals.toml"
+    bad.write_text('[portals.sim]\ncms = "joomla"\nstart_urls = ["http://127.0.0.1:9/"]\n', encoding="utf-8")
+    result = run_crawl(bad, sqlite_url)
+    assert result.returncode == 2
+    assert str(bad) in result.stderr and "'sim'" in result.stderr and "unknown cms 'joomla'" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["crawl", "nowhere"], "unknown portal(s) nowhere"),
+        (["crawl"], "name the portal(s) to crawl, or --all"),
+        (["crawl", "thainguyen", "--db", "nonsense://x"], "unsupported database URL"),
+        (["crawl", "thainguyen", "--db", "sqlite:////no/such/folder/x.db"], "folder does not exist"),
+        (["crawl", "thainguyen", "-s", "NOEQUALS"], "-s takes NAME=VALUE"),
+    ],
+)
+def test_bad_input_exits_2_with_a_message(args: list[str], message: str) -> None:
+    result = subprocess.run([sys.executable, "-m", "crawler.cli", *args], capture_output=True, text=True,
+                            timeout=60)
+    assert result.returncode == 2, result.stderr
+    assert message in result.stderr and "Traceback" not in result.stderr
+
+
+def slow_portal() -> SimulatedPortal:
+    portal = SimulatedPortal(articles=30, per_page=10)
+    portal.set_delay("/tin-tuc-su-kien/-/*", 0.3)  # article pages only: the crawl lasts a few seconds
+    return portal
+
+
+def test_crawl_killed_half_way_leaves_whole_articles_and_the_next_crawl_completes(
+    tmp_path: Path, sqlite_url: str
+) -> None:
+    with slow_portal() as portal:
+        registry = write_registry(tmp_path, portal)
+        process = subprocess.Popen(crawl_command(registry, sqlite_url, "-s", "PORTALWATCH_BATCH_SIZE=4"),
+                                   stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        try:
+            wait_for_articles(sqlite_url, 4, process)
+        finally:
+            process.kill()
+            process.communicate(timeout=30)
+        expected = {e["url"]: e for e in portal.expected_articles()}
+        database = open_database(sqlite_url)
+        with database.session() as session:
+            stored = session.scalars(select(Article)).all()
+            assert 4 <= len(stored) < 30
+            for article in stored:  # each stored article is whole: its fields and its first version
+                assert article.body == expected[article.canonical_url]["body"]
+                assert session.scalar(select(func.count(ArticleVersion.id))
+                                      .where(ArticleVersion.article_id == article.id)) == 1
+        database.dispose()
+        portal.set_delay("/tin-tuc-su-kien/-/*", 0)
+        result = run_crawl(registry, sqlite_url)
+    assert result.returncode == 0, result.stderr
+    assert count_articles(sqlite_url) == 30
+
+
+def test_sigterm_stops_the_crawl_gracefully_and_records_the_run(tmp_path: Path, sqlite_url: str) -> None:
+    with slow_portal() as portal:
+        registry = write_registry(tmp_path, portal)
+        process = subprocess.Popen(crawl_command(registry, sqlite_url, "-s", "PORTALWATCH_BATCH_SIZE=2"),
+                                   stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        wait_for_articles(sqlite_url, 2, process)
+        process.send_signal(signal.SIGTERM)
+        out, err = process.communicate(timeout=60)
+    assert process.returncode == 0, err
+    assert "sim: interrupted" in out
+    database = open_database(sqlite_url)
+    with database.session() as session:
+        run = session.scalars(select(CrawlRun)).one()
+        assert run.status == "interrupted" and run.finished_at is not None
+        assert run.articles_new == count_articles(sqlite_url) >= 2
+    database.dispose()
+
+
+def test_time_limit_stops_the_crawl_and_keeps_what_was_fetched(tmp_path: Path, sqlite_url: str) -> None:
+    with slow_portal() as portal:
+        result = run_crawl(write_registry(tmp_path, portal), sqlite_url, "--time-limit", "1")
+    assert result.returncode == 0
+    database = open_database(sqlite_url)
+    with database.session() as session:
+        run = session.scalars(select(CrawlRun)).one()
+        assert run.status == "interrupted"
+        assert any(e["reason"] == "time limit reached" for e in run.errors)
+        assert run.articles_new == count_articles(sqlite_url) < 30
+    database.dispose()
+
+
+def test_demo_crawls_a_simulated_portal_and_lists_what_it_stored() -> None:
+    result = subprocess.run([sys.executable, "-m", "crawler.cli", "demo"], capture_output=True, text=True,
+                            timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert "demo: ok" in result.stdout and "25 new" in result.stdout
+    assert "25 articles stored" in result.stdout and "TITLE" in result.stdout
+
+
+def test_portals_lists_registry_and_marks_failing_portals(tmp_path: Path, sqlite_url: str) -> None:
+    with SimulatedPortal(articles=3) as portal:
+        registry = write_registry(tmp_path, portal)
+        assert run_crawl(registry, sqlite_url).returncode == 0
+    database = open_database(sqlite_url)
+    with database.session() as session:
+        from storage.models import Portal
+
+        state = session.get(Portal, "sim")
+        assert state is not None
+        state.consecutive_failures, state.last_error = 3, "HTTP 503 after retries"
+    database.dispose()
+    result = subprocess.run([sys.executable, "-m", "crawler.cli", "portals", "--portals", str(registry),
+                             "--db", sqlite_url], capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0
+    assert "thainguyen" in result.stdout and "sim " in result.stdout
+    assert "FAILING: 3 failed crawl(s) in a row; last error: HTTP 503 after retries" in result.stdout
