@@ -1,0 +1,170 @@
+"""Search latency on a store of 100,000 simulated Vietnamese articles, SQLite and PostgreSQL.
+
+    .venv/bin/python bench/query.py [--count 100000] [--repeat 15] [--sqlite PATH] [--postgres ADMIN_URL]
+
+Fills each database once (bulk inserts through the real schema and search index; reused when
+it already holds `--count` articles), then runs a dozen searches the way `portalwatch items
+--search` does (first page of 20, snippets included) and prints p50/p95 per query and overall,
+plus the size of the search index. Target: p95 under 50 ms.
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import statistics
+import sys
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import create_engine, func, insert, select, text
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from storage import query  # noqa: E402
+from storage.db import Database, open_database  # noqa: E402
+from storage.models import Article  # noqa: E402
+from storage.query import ArticleFilter  # noqa: E402
+from storage.search import fold_words, searchable_parts  # noqa: E402
+from storage.store import ensure_portal  # noqa: E402
+
+QUERIES = [
+    "tinh", "ubnd tinh", "to quoc", '"dai tuong"', '"phat trien kinh te"', "boi thuong giai phong mat bang",
+    "đồng chí bí thư", '"nong thon moi" xa', "cao toc", '"an ninh trat tu"', "hoi nghi tong ket nam",
+    "khong co tu nay",
+]
+PORTALS = ["thainguyen", "hanoi", "bacgiang", "quangninh", "nghean", "thuathienhue", "danang", "cantho"]
+# Phrases of provincial news, most frequent first (the generator draws them on a Zipf-like curve).
+PHRASES = """
+Ủy ban nhân dân tỉnh|hội nghị|UBND tỉnh|triển khai|nhiệm vụ|năm 2024|các sở, ngành|địa phương|cán bộ|nhân dân
+|kết quả|phát triển kinh tế|xã hội|đồng chí|chủ trì|phát biểu|chỉ đạo|thực hiện|kế hoạch|công tác
+|Phó Chủ tịch|Bí thư Tỉnh ủy|Hội đồng nhân dân|kỳ họp|nghị quyết|tổng kết|sơ kết|quý I|tháng 6
+|an ninh trật tự|quốc phòng|Tổ quốc|biên giới|Bộ đội|Công an tỉnh|phòng cháy chữa cháy|giao thông
+|nông thôn mới|xây dựng|đường giao thông|hạ tầng|dự án|đầu tư|vốn ngân sách|giải ngân|đấu thầu
+|bồi thường|giải phóng mặt bằng|tái định cư|đất đai|quy hoạch|khu công nghiệp|doanh nghiệp|thuế
+|giáo dục|học sinh|trường học|kỳ thi|tốt nghiệp|y tế|bệnh viện|tiêm chủng|dịch bệnh|sức khỏe
+|văn hóa|du lịch|lễ hội|di tích|thể thao|giải đấu|nông nghiệp|chè Thái Nguyên|lúa|chăn nuôi|thủy sản
+|môi trường|rác thải|nước sạch|biến đổi khí hậu|mưa lũ|sạt lở|cứu trợ|hỗ trợ|người nghèo|an sinh
+|chuyển đổi số|dịch vụ công trực tuyến|cải cách hành chính|một cửa|hồ sơ|thủ tục|công dân|khen thưởng
+|Bằng khen|tập thể|cá nhân|thành tích xuất sắc|thi đua|Đại tướng|Bộ trưởng|Thủ tướng Chính phủ
+|đoàn công tác|làm việc|kiểm tra|giám sát|thanh tra|kiến nghị|cử tri|tiếp xúc|đường cao tốc|cầu
+|Đảng bộ|đại hội|nhiệm kỳ|chi bộ|đảng viên|Mặt trận Tổ quốc|Đoàn Thanh niên|Hội Phụ nữ|Cựu chiến binh
+""".replace("\n", "").split("|")
+WORDS_PER_ARTICLE = (120, 400)
+AUTHORS = ["Thanh Hiếu", "Minh Đức", "Nguyễn Lan", None]
+CATEGORIES = ["Tin tức - Sự kiện", "Kinh tế", "Văn hóa - Xã hội", "Quốc phòng - An ninh"]
+
+
+def _article(rng: random.Random, i: int, now: datetime) -> dict[str, Any]:
+    def sentence(length: int) -> str:
+        picks = [PHRASES[min(int(rng.paretovariate(0.9)) - 1, len(PHRASES) - 1)] for _ in range(length)]
+        text = " ".join(picks)
+        return text[0].upper() + text[1:] + "."
+
+    title = sentence(rng.randint(3, 6)).rstrip(".")
+    body = [sentence(rng.randint(8, 20)) for _ in range(rng.randint(*WORDS_PER_ARTICLE) // 40)]
+    portal = PORTALS[i % len(PORTALS)]
+    url = f"https://{portal}.gov.vn/tin-tuc/-/asset_publisher/X/content/bai-{i}"
+    images = [{"url": f"https://{portal}.gov.vn/documents/{i}.jpg", "caption": sentence(4)}]
+    return {
+        "portal_id": portal, "url": url, "canonical_url": url, "title": title, "lead": body[0],
+        "body": body, "images": images, "attachments": [], "author": rng.choice(AUTHORS),
+        "source": f"{portal}.gov.vn", "category": rng.choice(CATEGORIES),
+        "language": "vi", "published_at": now - timedelta(minutes=7 * i), "content_hash": f"{i:064x}",
+        "version": 1, "first_seen_at": now, "last_seen_at": now,
+        "search_text": fold_words("\n".join(searchable_parts(title, body[0], body, images, []))),
+    }
+
+
+def fill(db: Database, count: int) -> None:
+    with db.session() as s:
+        have = s.scalar(select(func.count(Article.id))) or 0
+    if have >= count:
+        print(f"  {db.dialect}: reusing {have:,} stored articles")
+        return
+    with db.session() as s:
+        for portal in PORTALS:
+            ensure_portal(s, portal, name=portal, cms="liferay", timezone="Asia/Ho_Chi_Minh")
+    rng, now, started = random.Random(have), datetime(2024, 6, 1, tzinfo=UTC), time.monotonic()
+    for start in range(have, count, 2_000):
+        done = min(count, start + 2_000)
+        with db.session() as s:
+            s.execute(insert(Article), [_article(rng, i, now) for i in range(start, done)])
+        print(f"\r  {db.dialect}: {done:,}/{count:,} articles, {time.monotonic() - started:.0f}s",
+              end="", file=sys.stderr, flush=True)
+    print(file=sys.stderr)
+    with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+        conn.execute(text("VACUUM ANALYZE articles" if db.dialect == "postgresql" else "ANALYZE"))
+
+
+def index_size(db: Database) -> str:
+    with db.engine.connect() as conn:
+        if db.dialect == "sqlite":
+            fts = conn.execute(text("SELECT sum(pgsize) FROM dbstat WHERE name LIKE 'articles_fts%'"))
+            fts = fts.scalar()
+            words = conn.execute(text("SELECT sum(length(CAST(search_text AS BLOB))) FROM articles")).scalar()
+            return f"FTS5 index {fts / 2**20:.1f} MiB + search_text {words / 2**20:.1f} MiB"
+        gin = conn.execute(text("SELECT pg_relation_size('ix_articles_search_vector')")).scalar()
+        vector, words = conn.execute(text("SELECT sum(pg_column_size(search_vector)), "
+                                          "sum(pg_column_size(search_text)) FROM articles")).one()
+        return (f"GIN index {gin / 2**20:.1f} MiB + search_vector {vector / 2**20:.1f} MiB"
+                f" + search_text {words / 2**20:.1f} MiB (stored compressed)")
+
+
+def measure(db: Database, repeat: int) -> list[float]:
+    """Latency of each search; returns every search's time (the listings are shown, not counted)."""
+    every: list[float] = []
+    print(f"  {'search':<36} {'hits':>7} {'p50 ms':>8} {'p95 ms':>8}")
+    cases = [(f"(no search{', ' + p if p else ''})", ArticleFilter(portals=(p,) if p else ()))
+             for p in ("", "hanoi")]
+    cases += [(search, ArticleFilter(search=search)) for search in QUERIES]
+    for label, filters in cases:
+        hits = query.count_articles(db, filters)
+        query.search_articles(db, filters, limit=20)  # warm the caches, as a running server would be
+        times = []
+        for _ in range(repeat):
+            started = time.perf_counter()
+            query.search_articles(db, filters, limit=20)
+            times.append((time.perf_counter() - started) * 1000)
+        if filters.search:
+            every += times
+        print(f"  {label:<36} {hits:>7,} {statistics.median(times):>8.1f} {_p95(times):>8.1f}")
+    return every
+
+
+def _p95(values: list[float]) -> float:
+    return statistics.quantiles(values, n=20)[-1] if len(values) > 1 else values[0]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--count", type=int, default=100_000)
+    parser.add_argument("--repeat", type=int, default=15)
+    parser.add_argument("--sqlite", default="bench-query.db", help="SQLite file (kept for reruns)")
+    parser.add_argument("--postgres", default="postgresql+psycopg://postgres@127.0.0.1:5432/test",
+                        help="admin URL; the bench creates and keeps database pw_bench_query beside it")
+    parser.add_argument("--skip-postgres", action="store_true")
+    args = parser.parse_args()
+
+    urls = [f"sqlite:///{Path(args.sqlite).resolve()}"]
+    if not args.skip_postgres:
+        admin = create_engine(args.postgres, isolation_level="AUTOCOMMIT")
+        with admin.connect() as conn:
+            if not conn.execute(text("SELECT 1 FROM pg_database WHERE datname = 'pw_bench_query'")).scalar():
+                conn.execute(text("CREATE DATABASE pw_bench_query"))
+        admin.dispose()
+        urls.append(args.postgres.rsplit("/", 1)[0] + "/pw_bench_query")
+    for url in urls:
+        db = open_database(url)
+        print(f"{db.dialect}:")
+        fill(db, args.count)
+        overall = measure(db, args.repeat)
+        print(f"  all queries: p50 {statistics.median(overall):.1f} ms, p95 {_p95(overall):.1f} ms"
+              f" ({len(overall)} searches); {index_size(db)}")
+        db.dispose()
+
+
+if __name__ == "__main__":
+    main()
