@@ -1,0 +1,73 @@
+"""What a recrawl of an unchanged portal costs: requests sent and time, beside its first crawl.
+
+    python bench/recrawl.py [--articles 10000]
+
+Target: the recrawl of an unchanged portal fetches robots.txt and the first listing page, nothing
+else, however many articles the portal holds.
+"""
+
+from __future__ import annotations
+
+import argparse
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from crawler.simportal import SimulatedPortal  # noqa: E402
+
+
+def timed_crawl(registry: Path, db_url: str) -> tuple[float, str]:
+    started = time.perf_counter()
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "crawler.cli",
+            "crawl",
+            "bench",
+            "--db",
+            db_url,
+            "--portals",
+            str(registry),
+            "--no-throttle",
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return time.perf_counter() - started, result.stdout.strip()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--articles", type=int, default=10_000)
+    parser.add_argument("--per-page", type=int, default=20)
+    args = parser.parse_args()
+    with (
+        tempfile.TemporaryDirectory() as tmp,
+        SimulatedPortal(articles=args.articles, per_page=args.per_page) as portal,
+    ):
+        registry = Path(tmp) / "portals.toml"
+        registry.write_text(
+            f'[portals.bench]\nstart_urls = ["{portal.start_url}"]\npages = {portal.page_count}\n',
+            encoding="utf-8",
+        )
+        db_url = f"sqlite:///{tmp}/bench.db"
+        print(f"first crawl of {args.articles} articles ({portal.page_count} listing pages)...", flush=True)
+        first_time, first = timed_crawl(registry, db_url)
+        first_requests = portal.request_count()
+        portal.reset_log()
+        again_time, again = timed_crawl(registry, db_url)
+        paths = [r.path for r in portal.requests]
+    print(f"first crawl:   {first_time:7.1f} s, {first_requests} requests  ({first})")
+    print(f"recrawl:       {again_time:7.1f} s, {len(paths)} requests  ({again})")
+    print(f"recrawl requests: {', '.join(paths)}")
+    print(f"recrawl / first crawl time: {again_time / first_time:.3f}")
+
+
+if __name__ == "__main__":
+    main()
