@@ -61,9 +61,9 @@ def test_bad_input_exits_2_with_a_message(args: list[str], message: str) -> None
     assert message in result.stderr and "Traceback" not in result.stderr
 
 
-def slow_portal() -> SimulatedPortal:
+def slow_portal(delay: float = 0.3) -> SimulatedPortal:
     portal = SimulatedPortal(articles=30, per_page=10)
-    portal.set_delay("/tin-tuc-su-kien/-/*", 0.3)  # article pages only: the crawl lasts a few seconds
+    portal.set_delay("/tin-tuc-su-kien/-/*", delay)  # article pages only: the crawl lasts a few seconds
     return portal
 
 
@@ -114,7 +114,8 @@ def test_sigterm_stops_the_crawl_gracefully_and_records_the_run(tmp_path: Path, 
 
 
 def test_time_limit_stops_the_crawl_and_keeps_what_was_fetched(tmp_path: Path, sqlite_url: str) -> None:
-    with slow_portal() as portal:
+    # 30 articles of 1 s each, 8 at a time, take 4 s at least: the 1 s limit always cuts the crawl.
+    with slow_portal(delay=1.0) as portal:
         result = run_crawl(write_registry(tmp_path, portal), sqlite_url, "--time-limit", "1")
     assert result.returncode == 0
     database = open_database(sqlite_url)
