@@ -9,7 +9,6 @@ from __future__ import annotations
 import argparse
 import contextlib
 import json
-import logging
 import os
 import re
 import sys
@@ -34,7 +33,7 @@ from crawler.cli.output import (
 from crawler.errors import UserError
 from crawler.normalize import DEFAULT_TIMEZONE
 from storage import query
-from storage.db import Database, open_database
+from storage.db import open_database
 from storage.query import ArticleFilter, ArticleRow
 
 LOCAL = ZoneInfo(DEFAULT_TIMEZONE)  # dates typed without a zone are Vietnam time, like the portals'
@@ -175,7 +174,7 @@ def cmd_items(args: argparse.Namespace) -> int:
     fields = parse_fields(args.fields, searching=bool(args.search))
     if args.limit < 1:
         raise UserError(f"--limit must be at least 1, not {args.limit}")
-    db = _open(args)
+    db = open_database(db_url(args))
     try:
         page = query.search_articles(db, filters, limit=args.limit, cursor=args.cursor)
     finally:
@@ -195,7 +194,7 @@ def cmd_items(args: argparse.Namespace) -> int:
 
 
 def cmd_show(args: argparse.Namespace) -> int:
-    db = _open(args)
+    db = open_database(db_url(args))
     try:
         row = query.get_article(db, args.article)
         if row is None:
@@ -229,7 +228,7 @@ def cmd_show(args: argparse.Namespace) -> int:
 def cmd_export(args: argparse.Namespace) -> int:
     filters = build_filter(args, default_status="all")
     fields = parse_fields(args.fields, searching=bool(args.search))
-    db = _open(args)
+    db = open_database(db_url(args))
     try:
         progress = Progress(None if args.quiet else query.count_articles(db, filters), quiet=args.quiet)
         with _output(args.output) as out, _quiet_broken_pipe() as pipe:
@@ -248,7 +247,7 @@ def cmd_feed(args: argparse.Namespace) -> int:
     if args.limit < 1:
         raise UserError(f"--limit must be at least 1, not {args.limit}")
     filters = ArticleFilter(portals=tuple(args.portal), search=args.search, status="all", sort="published")
-    db = _open(args)
+    db = open_database(db_url(args))
     try:
         entries = query.feed_entries(db, filters, limit=args.limit)
     finally:
@@ -328,13 +327,6 @@ def _quiet_broken_pipe() -> Iterator[_Pipe]:
         pipe.broken = True
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())  # so that the final flush at exit does not fail too
-
-
-def _open(args: argparse.Namespace) -> Database:
-    # Reading commands print results, not "Context impl SQLiteImpl." on every call.
-    if not getattr(args, "verbose", False):
-        logging.getLogger("alembic").setLevel(logging.WARNING)
-    return open_database(db_url(args))
 
 
 def _color(stream: TextIO) -> bool:
