@@ -36,7 +36,8 @@ def _queued(db: Database) -> list[tuple[str, str, str]]:
         rows = s.execute(
             select(AlertRule.name, ArticleEvent.kind, ArticleEvent.article_id)
             .join(AlertDelivery, AlertDelivery.rule_id == AlertRule.id)
-            .join(ArticleEvent, AlertDelivery.event_id == ArticleEvent.id).order_by(AlertDelivery.id)
+            .join(ArticleEvent, AlertDelivery.event_id == ArticleEvent.id)
+            .order_by(AlertDelivery.id)
         ).all()
         slugs = {a.id: a.canonical_url.rsplit("/", 1)[1] for a in s.scalars(select(Article))}
     return [(name, kind, slugs[article_id]) for name, kind, article_id in rows]
@@ -49,6 +50,19 @@ def test_match_ignores_diacritics_and_case_like_search(db: Database) -> None:
         store_record(s, make_record("khac", body=["Khai mạc hội chợ."]))
         store_record(s, make_record("thieu", body=["Bồi thường tài sản."]))  # no "đất": all words needed
     assert _queued(db) == [("watch", "new", "dat")]
+
+
+def test_match_looks_where_search_looks_captions_and_file_titles_included(db: Database) -> None:
+    _setup(db, match="cau treo")
+    with db.session() as s:
+        store_record(
+            s, make_record("anh", images=[{"url": "https://x.gov.vn/1.jpg", "caption": "Cầu treo Bản Mới"}])
+        )
+        store_record(
+            s, make_record("tep", attachments=[{"url": "https://x.gov.vn/a.pdf", "title": "Dự án cầu treo"}])
+        )
+        store_record(s, make_record("khong"))
+    assert _queued(db) == [("watch", "new", "anh"), ("watch", "new", "tep")]
 
 
 def test_match_phrase_needs_the_words_in_order(db: Database) -> None:
@@ -95,8 +109,12 @@ def test_each_event_is_queued_once_per_rule_baseline_and_repeats_never(db: Datab
     with db.session() as s:
         store_record(s, make_record("bai", body=["Đã sửa nội dung."]))
         store_record(s, make_record("bai", body=["Đã sửa nội dung."]))
-    assert _queued(db) == [("watch", "new", "bai"), ("second", "new", "bai"),
-                           ("watch", "changed", "bai"), ("second", "changed", "bai")]
+    assert _queued(db) == [
+        ("watch", "new", "bai"),
+        ("second", "new", "bai"),
+        ("watch", "changed", "bai"),
+        ("second", "changed", "bai"),
+    ]
     # And the database itself refuses a second alert of one rule for one event.
     with pytest.raises(IntegrityError), db.session() as s:
         first = s.scalars(select(AlertDelivery).order_by(AlertDelivery.id)).first()
@@ -114,16 +132,22 @@ def test_an_event_and_its_alerts_commit_together_or_not_at_all(db: Database) -> 
         assert s.scalars(select(ArticleEvent).where(ArticleEvent.baseline.is_(False))).all() == []
 
 
-@pytest.mark.parametrize(("options", "message"), [
-    ({"regex": "(unclosed"}, "--regex '(unclosed' is not a valid regular expression"),
-    ({"on": "new,deleted"}, "--on 'new,deleted': unknown event kind deleted"),
-    ({"digest": "hourly"}, "--digest: 'hourly' is not a duration"),
-    ({"match": '"unbalanced'}, "--match: unbalanced quote"),
-    ({"portals": ["quangninh"], "known_portals": ["thainguyen"]}, "--portal quangninh: unknown portal"),
-    ({"notify": ["mailto://"]}, "--notify mailto://: not a notification URL Apprise can use"),
-    ({"notify": ["nosuchservice://u:pw1@host"]}, "--notify nosuchservice://u:****@host: not a notification"),
-    ({"name": "two words"}, "--name 'two words'"),
-])
+@pytest.mark.parametrize(
+    ("options", "message"),
+    [
+        ({"regex": "(unclosed"}, "--regex '(unclosed' is not a valid regular expression"),
+        ({"on": "new,deleted"}, "--on 'new,deleted': unknown event kind deleted"),
+        ({"digest": "hourly"}, "--digest: 'hourly' is not a duration"),
+        ({"match": '"unbalanced'}, "--match: unbalanced quote"),
+        ({"portals": ["quangninh"], "known_portals": ["thainguyen"]}, "--portal quangninh: unknown portal"),
+        ({"notify": ["mailto://"]}, "--notify mailto://: not a notification URL Apprise can use"),
+        (
+            {"notify": ["nosuchservice://u:pw1@host"]},
+            "--notify nosuchservice://u:****@host: not a notification",
+        ),
+        ({"name": "two words"}, "--name 'two words'"),
+    ],
+)
 def test_bad_rule_input_is_refused_with_the_option_named(options: dict[str, Any], message: str) -> None:
     values: dict[str, Any] = {"name": "watch", "notify": [CHANNEL], **options}
     with pytest.raises(UserError, match="^" + re.escape(message)):

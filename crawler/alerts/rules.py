@@ -22,6 +22,7 @@ from crawler.normalize import fold
 from crawler.portals import parse_duration
 from crawler.textmatch import matches, parse_query
 from storage.models import AlertRule, Article, utcnow
+from storage.search import searchable_parts
 
 EVENT_KINDS = ("new", "changed", "removed", "restored")
 DEFAULT_KINDS = ("new", "changed")
@@ -125,7 +126,9 @@ def all_rules(session: Session) -> list[AlertRule]:
 
 
 def searchable_text(article: Article) -> str:
-    return "\n".join([article.title or "", article.lead or "", *(str(p) for p in article.body or [])])
+    """The same texts `items --search` looks in (captions and file titles too), so both agree."""
+    return "\n".join(searchable_parts(article.title, article.lead, article.body, article.images,
+                                       article.attachments))
 
 
 def rule_matches(rule: AlertRule, kind: str, article: Article) -> bool:
