@@ -95,7 +95,7 @@ class StoragePipeline:
             self.flush()
         return item.record if isinstance(item, FetchedArticle) else item
 
-    def flush(self) -> None:
+    def flush(self, *, report: bool = True) -> None:
         if not self.buffer and not self.errors:
             return
         with self.database.session() as session:
@@ -106,7 +106,7 @@ class StoragePipeline:
             self._count_requests(run)
         self.run = run
         self.buffer, self.errors = [], []
-        if time.monotonic() - self.last_progress >= PROGRESS_EVERY_SECONDS:
+        if report and time.monotonic() - self.last_progress >= PROGRESS_EVERY_SECONDS:
             self.last_progress = time.monotonic()
             progress.info("%s: %d requests, %d new, %d changed, %d removed, %d unchanged so far",
                           run.portal_id, run.requests_sent, run.articles_new, run.articles_changed,
@@ -128,11 +128,11 @@ class StoragePipeline:
         run.pages_fetched = stats.get_value("response_received_count", 0)
 
     def close_spider(self, spider: Spider | None = None) -> None:
-        self.flush()
+        self.flush(report=False)
 
     def spider_closed(self, spider: Spider, reason: str) -> None:
         listing_ok = getattr(spider, "listing_pages_ok", 0)
-        self.flush()
+        self.flush(report=False)
         status = CLOSE_STATUS.get(reason, "failed")
         with self.database.session() as session:
             run = session.merge(self.run)
@@ -145,7 +145,7 @@ class StoragePipeline:
             self.run = finish_run(session, run, status=status)
         self.crawler.stats.set_value("portalwatch/status", status)
         self.crawler.stats.set_value("portalwatch/summary", self.run.summary())
-        progress.info("%s", self.run.summary())
+        log.info("%s", self.run.summary())  # the CLI prints it itself; `scrapy crawl` users see it here
         if self.deliver_alerts:
             self._deliver_alerts()
         self.database.dispose()

@@ -35,6 +35,7 @@ def crawl_settings(db_url: str, portals_file: str | None, *, pages: int | None =
     settings.setmodule("crawler.settings", priority="project")
     overrides: dict[str, object] = {
         "PORTALWATCH_DB": db_url, "PORTALWATCH_PORTALS_FILE": portals_file, "LOG_LEVEL": log_level,
+        "LOG_INSTALL_ROOT_HANDLER": False,
     }
     if pages:
         overrides["PORTALWATCH_PAGES"] = pages
@@ -50,12 +51,30 @@ def crawl_settings(db_url: str, portals_file: str | None, *, pages: int | None =
     return settings
 
 
+def _one_line_errors(record: logging.LogRecord) -> bool:
+    """A network failure (DNS, refused, timeout) is one line for the user, not a traceback."""
+    record.exc_info, record.exc_text = None, None
+    return True
+
+
+def _install_log_handler(settings: Settings) -> None:
+    """One root handler at LOG_LEVEL (Scrapy's own is off: it would come back with each crawler
+    and the CLI's INFO handler would repeat every Scrapy line); tracebacks only with -v."""
+    level = settings.get("LOG_LEVEL", "WARNING")
+    handler = logging.StreamHandler()
+    handler.setFormatter(logging.Formatter("%(asctime)s [%(name)s] %(levelname)s: %(message)s",
+                                           "%Y-%m-%d %H:%M:%S"))
+    handler.setLevel(level)
+    if level not in ("DEBUG", "INFO"):
+        handler.addFilter(_one_line_errors)
+    logging.root.handlers[:] = [handler]
+    logging.root.setLevel(level)
+
+
 def run_crawls(portals: list[PortalConfig], settings: Settings) -> list[CrawlOutcome]:
     # Fail on a bad database URL before any request goes out.
     open_database(settings["PORTALWATCH_DB"]).dispose()
-    # Scrapy installs its own root handler at LOG_LEVEL; the CLI's INFO handler would repeat
-    # every Scrapy line (stats dumps included) on top of it.
-    logging.root.handlers.clear()
+    _install_log_handler(settings)
     process = CrawlerProcess(settings)
     crawlers = []
     for portal in portals:
