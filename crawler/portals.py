@@ -46,6 +46,7 @@ class PortalConfig:
     pages: int = 5  # listing pages a first crawl backfills
     recheck_days: int = 30  # articles published this recently are rechecked...
     recheck_every: timedelta = timedelta(days=1)  # ...this often, even when off the listing
+    enabled: bool = True  # `enabled = false` in a user file switches off a built-in portal
 
     @property
     def domains(self) -> tuple[str, ...]:
@@ -61,9 +62,15 @@ def _portal(source: Path, portal_id: str, data: Any) -> PortalConfig:
     if not _ID.match(portal_id):
         raise UserError(f"{where}: ids are lower-case letters, digits, '-' and '_'")
     unknown = set(data) - {"name", "cms", "start_urls", "timezone", "selectors", "every", "pages",
-                           "recheck_days", "recheck_every"}
+                           "recheck_days", "recheck_every", "enabled"}
     if unknown:
         raise UserError(f"{where}: unknown setting(s) {', '.join(sorted(unknown))}")
+    enabled = data.get("enabled", True)
+    if not isinstance(enabled, bool):
+        raise UserError(f"{where}: enabled must be true or false")
+    if not enabled:  # `[portals.ID] enabled = false` alone switches a built-in portal off
+        return PortalConfig(id=portal_id, name=str(data.get("name", portal_id)), cms="liferay",
+                            start_urls=(), enabled=False)
     cms = data.get("cms", "liferay")
     if cms not in KNOWN_CMS:
         raise UserError(f"{where}: unknown cms {cms!r} (known: {', '.join(KNOWN_CMS)})")
@@ -118,7 +125,7 @@ def load_registry(extra: str | Path | None = None) -> dict[str, PortalConfig]:
     registry = read_registry_file(BUILTIN_REGISTRY)
     if extra is not None:
         registry.update(read_registry_file(Path(extra)))
-    return registry
+    return {pid: portal for pid, portal in registry.items() if portal.enabled}
 
 
 def get_portal(portal_id: str, extra: str | Path | None = None) -> PortalConfig:

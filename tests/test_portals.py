@@ -69,3 +69,15 @@ def test_durations() -> None:
     assert parse_duration(45).total_seconds() == 45
     with pytest.raises(UserError):
         parse_duration("0m")
+
+
+def test_a_user_file_can_switch_off_a_builtin_portal(tmp_path: Path) -> None:
+    path = write(tmp_path, """
+[portals.thainguyen]
+enabled = false
+[portals.hanoi]
+start_urls = ["https://hanoi.gov.vn/tin-tuc"]
+""")
+    assert list(load_registry(path)) == ["hanoi"]
+    with pytest.raises(UserError, match="unknown portal 'thainguyen'"):
+        get_portal("thainguyen", path)
