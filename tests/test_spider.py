@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import json
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -61,6 +64,15 @@ def test_crawl_stores_every_article_with_the_fields_the_parser_gives(
     # The simulated portal mixes caption styles, captionless images, bylines and attachments.
     assert sum(1 for e in expected if e["images"]) >= 5
     assert sum(1 for e in expected if e["author"]) >= 5 and sum(1 for e in expected if e["attachments"])
+    items_command = [sys.executable, "-m", "crawler.cli", "items", "--db", db_url, "--format", "jsonl",
+                     "--limit", "100"]
+    listed = subprocess.run(items_command, capture_output=True, text=True, timeout=60)
+    rows = [json.loads(line) for line in listed.stdout.splitlines()]
+    assert [r["canonical_url"] for r in rows] == [e["url"] for e in expected]  # newest first
+    for row, exp in zip(rows, expected, strict=True):
+        assert {name: row[name] for name in FIELDS} == {name: exp[name] for name in FIELDS}
+        assert row["published_at"] == exp["published_at"].isoformat() and row["version"] == 1
+        assert row["removed_at"] is None and row["first_seen_at"]
     run = last_run(db_url)
     assert (run.status, run.baseline, run.articles_new, run.errors) == ("ok", True, 28, [])
     assert run.requests_sent >= 28 + 3  # robots.txt, 3 listing pages, 28 articles
