@@ -74,10 +74,26 @@ def secrets_in(url: str) -> set[str]:
 
 
 def mask_url(url: str) -> str:
-    """The URL as the user typed it, each secret piece replaced by ****."""
+    """The URL as the user typed it, each secret piece replaced by ****.
+
+    The password of `user:password@host` is masked by its place, whatever its length: the
+    piece-by-piece pass below skips secrets too short to redact safely from free text.
+    """
+    url = _mask_password_field(url.strip())
     secrets = secrets_in(url)
     return _PIECE.sub(lambda m: MASK if m.group(0) in secrets or unquote(m.group(0)) in secrets
-                      else m.group(0), url.strip())
+                      else m.group(0), url)
+
+
+def _mask_password_field(url: str) -> str:
+    scheme, sep, rest = url.partition("://")
+    end = min((i for i in (rest.find(c) for c in "/?#") if i >= 0), default=len(rest))
+    authority, tail = rest[:end], rest[end:]
+    userinfo, at, host = authority.rpartition("@")
+    if not sep or not at or ":" not in userinfo:
+        return url
+    user = userinfo.split(":", 1)[0]
+    return f"{scheme}{sep}{user}:{MASK}@{host}{tail}"
 
 
 def redact(text: str, secrets: Iterable[str]) -> str:
