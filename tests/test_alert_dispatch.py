@@ -7,7 +7,6 @@ import os
 import subprocess
 import sys
 import threading
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -21,22 +20,10 @@ from storage.db import Database, open_database
 from storage.models import AlertDelivery
 from storage.store import ensure_portal, store_record
 from tests.conftest import REPO
+from tests.receivers import SMTP_PASSWORD, WEBHOOK_TOKEN, MailReceiver, WebhookReceiver, mail_text
 from tests.records import make_record
-from tests.test_alert_receivers import SMTP_PASSWORD, WEBHOOK_TOKEN, MailReceiver, WebhookReceiver, mail_text
 
 T0 = datetime(2026, 11, 25, 2, 0, tzinfo=UTC)
-
-
-@pytest.fixture
-def mail() -> Iterator[MailReceiver]:
-    with MailReceiver() as receiver:
-        yield receiver
-
-
-@pytest.fixture
-def hook() -> Iterator[WebhookReceiver]:
-    with WebhookReceiver() as receiver:
-        yield receiver
 
 
 def _watch(db: Database, *urls: str, created_at: datetime = T0, **options: Any) -> None:

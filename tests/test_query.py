@@ -2,19 +2,17 @@
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from sqlalchemy import create_engine, text
 
 from crawler.errors import UserError
 from storage import query
 from storage.db import Database, open_database
 from storage.query import ArticleFilter
 from storage.store import ensure_portal, mark_removed, store_record
-from tests.conftest import _PG_SKIP, PG_ADMIN_URL
+from tests.conftest import throwaway_postgres
 from tests.records import VN, make_record
 
 T0 = datetime(2024, 5, 1, 8, 0, tzinfo=UTC)  # when the first crawl ran
@@ -37,21 +35,13 @@ def store(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFacto
         yield db
         db.dispose()
         return
-    if _PG_SKIP:
-        pytest.skip(_PG_SKIP)
-    name = f"pw_test_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    db = open_database(PG_ADMIN_URL.rsplit("/", 1)[0] + f"/{name}")
-    try:
-        _fill(db)
-        yield db
-    finally:
-        db.dispose()
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+    with throwaway_postgres() as url:
+        db = open_database(url)
+        try:
+            _fill(db)
+            yield db
+        finally:
+            db.dispose()
 
 
 def _fill(db: Database) -> None:
