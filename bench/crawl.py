@@ -13,11 +13,11 @@ import re
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from bench.simulated import timed_crawl, write_registry  # noqa: E402
 from crawler.simportal import SimulatedPortal  # noqa: E402
 
 
@@ -26,31 +26,8 @@ def crawl_rate(articles: int, per_page: int) -> tuple[float, str]:
         tempfile.TemporaryDirectory() as tmp,
         SimulatedPortal(articles=articles, per_page=per_page) as portal,
     ):
-        registry = Path(tmp) / "portals.toml"
-        registry.write_text(
-            f'[portals.bench]\nstart_urls = ["{portal.start_url}"]\npages = {portal.page_count}\n',
-            encoding="utf-8",
-        )
-        started = time.perf_counter()
-        result = subprocess.run(
-            [
-                sys.executable,
-                "-m",
-                "crawler.cli",
-                "crawl",
-                "bench",
-                "--db",
-                f"sqlite:///{tmp}/bench.db",
-                "--portals",
-                str(registry),
-                "--no-throttle",
-            ],
-            capture_output=True,
-            text=True,
-            check=True,
-        )
-        elapsed = time.perf_counter() - started
-    return articles / elapsed * 60, result.stdout.strip()
+        elapsed, summary = timed_crawl(write_registry(Path(tmp), portal), f"sqlite:///{tmp}/bench.db")
+    return articles / elapsed * 60, summary
 
 
 def scrapy_bench_rate(seconds: int) -> float:

@@ -9,37 +9,14 @@ else, however many articles the portal holds.
 from __future__ import annotations
 
 import argparse
-import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from bench.simulated import timed_crawl, write_registry  # noqa: E402
 from crawler.simportal import SimulatedPortal  # noqa: E402
-
-
-def timed_crawl(registry: Path, db_url: str) -> tuple[float, str]:
-    started = time.perf_counter()
-    result = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "crawler.cli",
-            "crawl",
-            "bench",
-            "--db",
-            db_url,
-            "--portals",
-            str(registry),
-            "--no-throttle",
-        ],
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    return time.perf_counter() - started, result.stdout.strip()
 
 
 def main() -> None:
@@ -51,11 +28,7 @@ def main() -> None:
         tempfile.TemporaryDirectory() as tmp,
         SimulatedPortal(articles=args.articles, per_page=args.per_page) as portal,
     ):
-        registry = Path(tmp) / "portals.toml"
-        registry.write_text(
-            f'[portals.bench]\nstart_urls = ["{portal.start_url}"]\npages = {portal.page_count}\n',
-            encoding="utf-8",
-        )
+        registry = write_registry(Path(tmp), portal)
         db_url = f"sqlite:///{tmp}/bench.db"
         print(f"first crawl of {args.articles} articles ({portal.page_count} listing pages)...", flush=True)
         first_time, first = timed_crawl(registry, db_url)
