@@ -8,7 +8,6 @@ also keeps the crawl run (counts, errors, status) and delivers pending alerts wh
 from __future__ import annotations
 
 import logging
-import os
 import sys
 import time
 from typing import Any
@@ -16,10 +15,9 @@ from typing import Any
 from scrapy import Spider, signals
 from scrapy.crawler import Crawler
 
-from crawler.cli.common import DEFAULT_DB_URL
 from crawler.crawl_items import ArticleGone, ArticleUnchanged, CrawlProblem, FetchedArticle
 from crawler.portals import get_portal
-from storage.db import Database, open_database
+from storage.db import Database, database_url, open_database
 from storage.models import CrawlRun
 from storage.store import (
     ensure_portal,
@@ -63,7 +61,7 @@ class StoragePipeline:
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> StoragePipeline:
         settings = crawler.settings
-        db_url = settings.get("PORTALWATCH_DB") or os.environ.get("PORTALWATCH_DB") or DEFAULT_DB_URL
+        db_url = database_url(settings.get("PORTALWATCH_DB"))
         pipeline = cls(crawler, db_url, settings.get("PORTALWATCH_PORTALS_FILE"),
                        settings.getint("PORTALWATCH_BATCH_SIZE", 20),
                        settings.getbool("PORTALWATCH_DELIVER_ALERTS", True))
@@ -145,6 +143,9 @@ class StoragePipeline:
             self.run = finish_run(session, run, status=status)
         self.crawler.stats.set_value("portalwatch/status", status)
         self.crawler.stats.set_value("portalwatch/summary", self.run.summary())
+        if self.run.errors:
+            first = self.run.errors[0]
+            self.crawler.stats.set_value("portalwatch/first_error", f"{first['url']}: {first['reason']}")
         log.info("%s", self.run.summary())  # the CLI prints it itself; `scrapy crawl` users see it here
         if self.deliver_alerts:
             self._deliver_alerts()

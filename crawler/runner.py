@@ -90,23 +90,8 @@ def run_crawls(portals: list[PortalConfig], settings: Settings) -> list[CrawlOut
         status = stats.get_value("portalwatch/status", "failed")
         outcomes.append(CrawlOutcome(portal.id, status,
                                      stats.get_value("portalwatch/summary", f"{portal.id}: did not run"),
-                                     reached, _first_error(settings["PORTALWATCH_DB"], stats)))
+                                     reached, stats.get_value("portalwatch/first_error")))
     return outcomes
-
-
-def _first_error(db_url: str, stats: object) -> str | None:
-    from storage.models import CrawlRun
-
-    run_id = stats.get_value("portalwatch/run_id")  # type: ignore[attr-defined]
-    if run_id is None:
-        return None
-    database = open_database(db_url)
-    try:
-        with database.session() as session:
-            run = session.get(CrawlRun, run_id)
-            return f"{run.errors[0]['url']}: {run.errors[0]['reason']}" if run and run.errors else None
-    finally:
-        database.dispose()
 
 
 def select_portals(ids: list[str], everything: bool, portals_file: str | None) -> list[PortalConfig]:

@@ -14,7 +14,6 @@ of the store (`crawl_state`) decides what to fetch:
 from __future__ import annotations
 
 import hashlib
-import os
 from collections.abc import AsyncIterator, Iterator
 from datetime import datetime, timedelta
 from typing import Any
@@ -24,13 +23,12 @@ from scrapy.crawler import Crawler
 from scrapy.http import Response
 from twisted.python.failure import Failure
 
-from crawler.cli.common import DEFAULT_DB_URL
 from crawler.crawl_items import ArticleGone, ArticleUnchanged, CrawlProblem, FetchedArticle
 from crawler.errors import ExtractionError
 from crawler.items import ArticleRecord, ListingEntry, ListingPage, NotFoundPage
 from crawler.parsing import parse_page
 from crawler.portals import PortalConfig, get_portal
-from storage.db import open_database
+from storage.db import database_url, open_database
 from storage.models import utcnow
 from storage.store import KnownArticle, crawl_state, last_run_completed
 
@@ -73,8 +71,7 @@ class LiferaySpider(scrapy.Spider):
     # -- start -------------------------------------------------------------------------------
 
     def _load_state(self) -> None:
-        url = self.settings.get("PORTALWATCH_DB") or os.environ.get("PORTALWATCH_DB") or DEFAULT_DB_URL
-        database = open_database(url)
+        database = open_database(database_url(self.settings.get("PORTALWATCH_DB")))
         try:
             with database.session() as session:
                 self.known = crawl_state(session, self.portal_id)

@@ -8,6 +8,7 @@ revision before anything reads it.
 from __future__ import annotations
 
 import logging
+import os
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -24,8 +25,14 @@ from sqlalchemy.orm import Session, sessionmaker
 from crawler.errors import UserError
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
+DEFAULT_DB_URL = "sqlite:///portalwatch.db"
 _upgraded: set[str] = set()
 _lock = threading.Lock()
+
+
+def database_url(explicit: str | None = None) -> str:
+    """The database to use: the one given (--db, a setting), else $PORTALWATCH_DB, else ./portalwatch.db."""
+    return explicit or os.environ.get("PORTALWATCH_DB") or DEFAULT_DB_URL
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:

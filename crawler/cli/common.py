@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import argparse
-import os
 
-DEFAULT_DB_URL = "sqlite:///portalwatch.db"
+from storage.db import DEFAULT_DB_URL, database_url
 
 
 def add_db_option(parser: argparse.ArgumentParser) -> None:
@@ -23,4 +22,4 @@ def add_portals_option(parser: argparse.ArgumentParser) -> None:
 
 
 def db_url(args: argparse.Namespace) -> str:
-    return args.db or os.environ.get("PORTALWATCH_DB") or DEFAULT_DB_URL
+    return database_url(args.db)
