@@ -37,7 +37,8 @@ Plain functions over a `storage.db.Database` or an open SQLAlchemy `Session`::
 Rows are `ArticleRow`s: the `ArticleRecord` fields plus `id`, `first_seen_at`, `last_seen_at`,
 `last_changed_at`, `version` (versions stored, 1 for new) and `removed_at` (None while online);
 when searching also `rank` (higher is better; bm25 on SQLite, ts_rank on PostgreSQL, so not
-comparable across databases), `snippet` and `highlights` (spans of the matches in `snippet`).
+comparable across databases; None past the ranked window of a search matching more than
+`search.RANK_WINDOW` articles, see there), `snippet` and `highlights` (spans of the matches in `snippet`).
 `next_cursor` is an opaque keyset cursor: paging never skips or repeats a row while the store
 is unchanged (relevance order may shift when new articles change word statistics).
 """
@@ -62,6 +63,7 @@ from crawler.errors import UserError
 from crawler.items import ArticleRecord
 from crawler.normalize import canonicalize_url
 from crawler.textmatch import TextQuery, matches, parse_query
+from storage import search
 from storage.db import Database
 from storage.models import Article, ArticleEvent, ArticleVersion, Portal
 from storage.search import make_snippet, search_plan, searchable_parts
@@ -210,21 +212,35 @@ def search_articles(source: Source, filters: ArticleFilter | None = None, *, lim
     filters = filters or ArticleFilter()
     if limit < 1:
         raise UserError(f"limit must be at least 1, not {limit}")
+    sort = filters.effective_sort
     with _session(source) as session:
         # First the page's ids, sort keys and scores alone: sorting thousands of matches stays cheap
         # when the sort does not carry whole articles. Then those articles.
         key_columns = {"published": Article.published_at, "first_seen": Article.first_seen_at}
-        extra = key_columns.get(filters.effective_sort)  # relevance pages on the score
-        stmt, sort_keys = _articles_select(session, filters, (Article.id, extra) if extra else (Article.id,))
-        if cursor:
-            stmt = stmt.where(_after(sort_keys, _decode_cursor(cursor, filters.effective_sort)))
-        keys = session.execute(stmt.limit(limit + 1)).all()
+        extra = key_columns.get(sort)  # relevance pages on the score
+        columns = (Article.id, extra) if extra else (Article.id,)
+        position = _decode_cursor(cursor, sort) if cursor else None
+        cut = None
+        if sort == "relevance":
+            cut = position.cut if position else _relevance_cut(session, filters)
+        keys: list[Any] = []
+        if position is None or not position.older:
+            stmt, sort_keys = _articles_select(session, filters, columns, newer_than=cut)
+            if position:
+                stmt = stmt.where(_after(sort_keys, position.key))
+            keys = list(session.execute(stmt.limit(limit + 1)).all())
+        if cut is not None and len(keys) <= limit:
+            # Past the ranked window: the older matches, most recently stored first.
+            stmt, sort_keys = _articles_select(session, filters, columns, up_to=cut)
+            if position and position.older:
+                stmt = stmt.where(Article.id < position.key[1])
+            keys += session.execute(stmt.limit(limit + 1 - len(keys))).all()
         scores = {key.id: key.score for key in keys[:limit]}
         found = session.execute(_base_select().where(Article.id.in_(list(scores)))).all() if scores else []
         by_id = {r.id: r for r in found}
         rows = [_row(by_id[id_], filters.text_query, scores[id_]) for id_ in scores if id_ in by_id]
         more = len(keys) > limit
-        next_cursor = _encode_cursor(filters.effective_sort, keys[limit - 1]) if more else None
+        next_cursor = _encode_cursor(sort, keys[limit - 1], cut) if more else None
         return ArticlePage(rows, next_cursor)
 
 
@@ -233,12 +249,15 @@ def iter_articles(source: Source, filters: ArticleFilter | None = None, *,
     """Every matching article, streamed (a server-side cursor on PostgreSQL): memory stays flat."""
     filters = filters or ArticleFilter()
     with _session(source) as session:
-        stmt, _ = _articles_select(session, filters, _ARTICLE_COLUMNS)
+        cut = _relevance_cut(session, filters) if filters.effective_sort == "relevance" else None
+        parts = [{"newer_than": cut}] + ([{"up_to": cut}] if cut is not None else [])
         text_query = filters.text_query
-        # Core, not ORM, execution: no identity map to fill, and a third fewer allocations per row.
-        result = session.connection().execute(stmt.execution_options(yield_per=batch_size))
-        for row in result:
-            yield _row(row, text_query, row.score)
+        for part in parts:
+            stmt, _ = _articles_select(session, filters, _ARTICLE_COLUMNS, **part)
+            # Core, not ORM, execution: no identity map to fill, and a third fewer allocations per row.
+            result = session.connection().execute(stmt.execution_options(yield_per=batch_size))
+            for row in result:
+                yield _row(row, text_query, row.score)
 
 
 def count_articles(source: Source, filters: ArticleFilter | None = None) -> int:
@@ -334,31 +353,57 @@ def _base_select() -> sa.Select[Any]:
     return sa.select(*_ARTICLE_COLUMNS).join(Portal, Portal.id == Article.portal_id)
 
 
+def _relevance_cut(session: Session, f: ArticleFilter) -> int | None:
+    """When a search matches more than `search.RANK_WINDOW` articles, the id of the newest match
+    left out of the ranked window (ranked: the matches with a higher id); None when all are ranked.
+
+    Found in id order, which both indexes walk without ranking: FTS5 returns rowids in order, and
+    PostgreSQL walks the primary key backwards, testing each vector.
+    """
+    if f.text_query is None:
+        return None
+    stmt, (id_column,) = _articles_select(session, f, (Article.id,), ranked=False)
+    return session.scalar(stmt.order_by(id_column.desc()).offset(search.RANK_WINDOW).limit(1))
+
+
 def _articles_select(session: Session, f: ArticleFilter, columns: Sequence[Any], *,
-                     ranked: bool = True) -> tuple[sa.Select[Any], list[Any]]:
+                     ranked: bool = True, newer_than: int | None = None,
+                     up_to: int | None = None) -> tuple[sa.Select[Any], list[Any]]:
     """`columns` (plus `score`) of the matching articles, sorted; and the keys the cursor pages on.
 
-    Without `ranked`, no score is computed and the order is left to the caller.
+    Without `ranked`, no score is computed, the order is left to the caller and the keys are just
+    the id column to sort on (the FTS5 rowid on SQLite: sorting on it needs no lookup in articles).
+    `newer_than`: only articles with a higher id (the ranked window of a large search). `up_to`:
+    only those with this id or lower, unscored and most recently stored first (what follows it).
     """
     stmt = sa.select(*columns).where(*_conditions(session, f))
     if Portal.timezone in columns:
         stmt = stmt.join(Portal, Portal.id == Article.portal_id)
     score: sa.ColumnElement[Any] = sa.null()
+    id_column: Any = Article.id
     if f.text_query is not None:
-        scored = ranked and f.effective_sort == "relevance"
+        scored = ranked and f.effective_sort == "relevance" and up_to is None
         plan = search_plan(session.get_bind().dialect.name, f.text_query, Article.__table__, scored=scored)
         if plan.join is not None:
             stmt = stmt.join(plan.join, plan.join.c.id == Article.id)
+            id_column = plan.join.c.id  # FTS5 takes a rowid range: it reads and ranks only those
         if plan.where is not None:
             stmt = stmt.where(plan.where)
         if plan.score is not None:
             score = plan.score
+        if newer_than is not None:
+            stmt = stmt.where(id_column > newer_than)
+        if up_to is not None:
+            stmt = stmt.where(id_column <= up_to)
     if not ranked:
-        return stmt, []
+        return stmt, [id_column]
     stmt = stmt.add_columns(score.label("score"))
     sort = f.effective_sort
-    if sort == "relevance":
+    if up_to is not None:
         keys: list[Any] = [score, Article.id]
+        stmt = stmt.order_by(Article.id.desc())
+    elif sort == "relevance":
+        keys = [score, Article.id]
         stmt = stmt.order_by(score.desc(), Article.id.desc())
     elif sort == "first_seen":
         keys = [Article.first_seen_at, Article.id]
@@ -427,15 +472,27 @@ def _after(keys: list[Any], cursor_key: list[Any]) -> sa.ColumnElement[bool]:
 _SORT_KEY = {"relevance": "score", "first_seen": "first_seen_at", "published": "published_at"}
 
 
-def _encode_cursor(sort: SortOrder, row: Any) -> str:
+@dataclass(frozen=True)
+class _Position:
+    key: list[Any]  # [sort value, id] of the last row shown
+    cut: int | None = None  # relevance: see _relevance_cut, fixed by the first page
+    older: bool = False  # relevance: the last row shown was past the ranked window
+
+
+def _encode_cursor(sort: SortOrder, row: Any, cut: int | None = None) -> str:
     value = getattr(row, _SORT_KEY[sort])
     if isinstance(value, datetime):
         value = value.isoformat()
-    blob = json.dumps({"sort": sort, "key": [value, row.id]}, separators=(",", ":"))
+    data: dict[str, Any] = {"sort": sort, "key": [value, row.id]}
+    if cut is not None:
+        data["cut"] = cut
+        if row.id <= cut:
+            data["older"] = True
+    blob = json.dumps(data, separators=(",", ":"))
     return base64.urlsafe_b64encode(blob.encode()).decode().rstrip("=")
 
 
-def _decode_cursor(cursor: str, sort: SortOrder) -> list[Any]:
+def _decode_cursor(cursor: str, sort: SortOrder) -> _Position:
     try:
         data = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
         value, last_id = data["key"]
@@ -444,7 +501,8 @@ def _decode_cursor(cursor: str, sort: SortOrder) -> list[Any]:
                             "repeat the command that printed it")
         if sort != "relevance" and value is not None:
             value = datetime.fromisoformat(value)
-        return [value, int(last_id)]
+        cut = data.get("cut")
+        return _Position([value, int(last_id)], None if cut is None else int(cut), bool(data.get("older")))
     except (ValueError, KeyError, TypeError, binascii.Error) as exc:
         raise UserError(f"not a cursor printed by portalwatch: {cursor!r}") from exc
 

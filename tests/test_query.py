@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from crawler.errors import UserError
-from storage import query
+from storage import query, search
 from storage.db import Database, open_database
 from storage.query import ArticleFilter
 from storage.store import ensure_portal, mark_removed, store_record
@@ -209,3 +209,31 @@ def test_a_session_can_be_passed_instead_of_the_database(store: Database) -> Non
     with store.session() as s:
         assert len(query.search_articles(s, ArticleFilter()).rows) == 4
         assert query.get_article(s, 1) is not None
+
+
+def test_a_search_larger_than_the_rank_window_ranks_the_newest_then_pages_the_rest(
+        db: Database, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(search, "RANK_WINDOW", 5)
+    with db.session() as s:
+        ensure_portal(s, "thainguyen", name="TN", cms="liferay", timezone="Asia/Ho_Chi_Minh")
+        for i in range(13):  # stored in this order: a12 is the most recently stored
+            store_record(s, make_record(f"a{i}", title=f"Tổ quốc {i}", body=["Tổ quốc. " * (i % 4 + 1)]))
+    filters = ArticleFilter(search="to quoc")
+    everything = _slugs(query.iter_articles(db, filters))
+    assert query.count_articles(db, filters) == 13
+    # The 5 newest, best first (ranked), then the 8 older, most recently stored first (unranked).
+    assert sorted(everything[:5]) == sorted(f"a{i}" for i in range(8, 13))
+    assert everything[5:] == [f"a{i}" for i in range(7, -1, -1)]
+    for limit in (1, 3, 4, 5, 6, 20):
+        seen: list[str] = []
+        cursor = None
+        while True:
+            page = query.search_articles(db, filters, limit=limit, cursor=cursor)
+            seen += _slugs(page.rows)
+            if page.next_cursor is None:
+                break
+            cursor = page.next_cursor
+        assert seen == everything, limit
+    ranks = [row.rank for row in query.search_articles(db, filters, limit=13).rows]
+    assert all(r is not None for r in ranks[:5]) and ranks[:5] == sorted(ranks[:5], reverse=True)
+    assert ranks[5:] == [None] * 8
