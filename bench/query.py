@@ -1,6 +1,6 @@
 """Search latency on a store of 100,000 simulated Vietnamese articles, SQLite and PostgreSQL.
 
-    .venv/bin/python bench/query.py [--count 100000] [--repeat 15] [--sqlite PATH] [--postgres ADMIN_URL]
+    .venv/bin/python bench/query.py [--count 100000] [--repeat 30] [--sqlite PATH] [--postgres ADMIN_URL]
 
 Fills each database once (bulk inserts through the real schema and search index; reused when
 it already holds `--count` articles), then runs a dozen searches the way `portalwatch items
@@ -141,7 +141,7 @@ def _p95(values: list[float]) -> float:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--count", type=int, default=100_000)
-    parser.add_argument("--repeat", type=int, default=15)
+    parser.add_argument("--repeat", type=int, default=30)
     parser.add_argument("--sqlite", default="bench-query.db", help="SQLite file (kept for reruns)")
     parser.add_argument("--postgres", default="postgresql+psycopg://postgres@127.0.0.1:5432/test",
                         help="admin URL; the bench creates and keeps database pw_bench_query beside it")

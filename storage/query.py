@@ -220,11 +220,11 @@ def search_articles(source: Source, filters: ArticleFilter | None = None, *, lim
         extra = key_columns.get(sort)  # relevance pages on the score
         columns = (Article.id, extra) if extra else (Article.id,)
         position = _decode_cursor(cursor, sort) if cursor else None
-        cut = None
-        if sort == "relevance":
-            cut = position.cut if position else _relevance_cut(session, filters)
+        cut = position.cut if position else None
         keys: list[Any] = []
-        if position is None or not position.older:
+        if sort == "relevance" and position is None and filters.text_query is not None:
+            keys, cut = _first_ranked_page(session, filters, limit)
+        elif position is None or not position.older:
             stmt, sort_keys = _articles_select(session, filters, columns, newer_than=cut)
             if position:
                 stmt = stmt.where(_after(sort_keys, position.key))
@@ -366,15 +366,42 @@ def _relevance_cut(session: Session, f: ArticleFilter) -> int | None:
     return session.scalar(stmt.order_by(id_column.desc()).offset(search.RANK_WINDOW).limit(1))
 
 
+def _first_ranked_page(session: Session, f: ArticleFilter, limit: int) -> tuple[list[Any], int | None]:
+    """The keys (id, score) of the first `limit` + 1 rows of a relevance search, and its cut
+    (see `_relevance_cut`), found in one pass over the matches.
+
+    The RANK_WINDOW + 1 most recently stored matches are scored as they are found (in id order:
+    FTS5 rowids; on PostgreSQL the primary key walked backwards or a bitmap of the matches sorted,
+    as the planner prefers) and ranked among themselves; the oldest of
+    them is the cut when there are that many. Finding the cut first and ranking after read every
+    match twice, which on PostgreSQL (a stored vector to check per match) cost 50-60 ms for
+    searches matching 10,000 articles.
+    """
+    matches, _ = _articles_select(session, f, (Article.id,), in_id_order=True)
+    window = matches.limit(search.RANK_WINDOW + 1).subquery("ranked_window")
+    stmt = (
+        sa.select(window.c.id, window.c.score, sa.func.count().over().label("window_size"),
+                  sa.func.min(window.c.id).over().label("oldest"))
+        .order_by(window.c.score.desc(), window.c.id.desc())
+        .limit(limit + 2)  # one more than asked, and the cut, which is no part of the ranked page
+    )
+    keys = list(session.execute(stmt).all())
+    if not keys or keys[0].window_size <= search.RANK_WINDOW:
+        return keys[:limit + 1], None
+    cut = keys[0].oldest
+    return [key for key in keys if key.id != cut][:limit + 1], cut
+
+
 def _articles_select(session: Session, f: ArticleFilter, columns: Sequence[Any], *,
                      ranked: bool = True, newer_than: int | None = None,
-                     up_to: int | None = None) -> tuple[sa.Select[Any], list[Any]]:
+                     up_to: int | None = None, in_id_order: bool = False) -> tuple[sa.Select[Any], list[Any]]:
     """`columns` (plus `score`) of the matching articles, sorted; and the keys the cursor pages on.
 
     Without `ranked`, no score is computed, the order is left to the caller and the keys are just
     the id column to sort on (the FTS5 rowid on SQLite: sorting on it needs no lookup in articles).
     `newer_than`: only articles with a higher id (the ranked window of a large search). `up_to`:
     only those with this id or lower, unscored and most recently stored first (what follows it).
+    `in_id_order`: scored, but most recently stored first (the ranked window itself).
     """
     stmt = sa.select(*columns).where(*_conditions(session, f))
     if Portal.timezone in columns:
@@ -399,8 +426,11 @@ def _articles_select(session: Session, f: ArticleFilter, columns: Sequence[Any],
         return stmt, [id_column]
     stmt = stmt.add_columns(score.label("score"))
     sort = f.effective_sort
-    if up_to is not None:
-        keys: list[Any] = [score, Article.id]
+    if in_id_order:
+        keys: list[Any] = [score, id_column]
+        stmt = stmt.order_by(id_column.desc())
+    elif up_to is not None:
+        keys = [score, Article.id]
         stmt = stmt.order_by(Article.id.desc())
     elif sort == "relevance":
         keys = [score, Article.id]

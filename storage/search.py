@@ -25,6 +25,7 @@ triggers with the old table: call `install_sqlite_triggers(op.get_bind())` after
 from __future__ import annotations
 
 import bisect
+import itertools
 import re
 import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
@@ -251,12 +252,26 @@ class _FoldTable(dict[int, str]):
 _FOLD_TABLE = _FoldTable()
 
 
-def _word_spans(text: str) -> list[tuple[str, int, int]]:
-    """Each folded word of `text` with the [start, end) of the original characters it came from."""
-    folded = text.translate(_FOLD_TABLE)
+def _fold_in_place(text: str) -> str | None:
+    """`text` folded a character at a time when each folds to exactly one (Vietnamese in NFC, đ
+    included), so that offsets in it are offsets in `text`; None when some do not."""
+    folded = text.translate(_FOLD_TABLE)  # meets every character, so `irregular` knows them all
     if _FOLD_TABLE.irregular is None or not _FOLD_TABLE.irregular.search(text):
-        # One folded character per character (Vietnamese in NFC, đ included): offsets line up.
-        return [(match.group(), match.start(), match.end()) for match in _WORD.finditer(folded)]
+        return folded
+    return None
+
+
+def _folded_words(text: str, in_place: str | None) -> list[str]:
+    if in_place is not None:
+        return _WORD.findall(in_place)
+    return [word for word, _, _ in _word_spans(text, None, None)]
+
+
+def _word_spans(text: str, in_place: str | None, count: int | None) -> list[tuple[str, int, int]]:
+    """The first `count` (None: all) folded words of `text`, each with the [start, end) of the
+    original characters it came from. `in_place`: what `_fold_in_place(text)` returned."""
+    if in_place is not None:
+        return [(match.group(), *match.span()) for match in itertools.islice(_WORD.finditer(in_place), count)]
     chars: list[str] = []
     origin: list[int] = []
     for index, char in enumerate(text):
@@ -264,7 +279,7 @@ def _word_spans(text: str) -> list[tuple[str, int, int]]:
             chars.append(folded_char)
             origin.append(index)
     words = []
-    for match in _WORD.finditer("".join(chars)):
+    for match in itertools.islice(_WORD.finditer("".join(chars)), count):
         start, end = origin[match.start()], origin[match.end() - 1] + 1
         while end < len(text) and unicodedata.combining(text[end]):
             end += 1  # a decomposed mark belongs to the letter before it
@@ -276,10 +291,13 @@ def _hits(words: Sequence[str], query: TextQuery) -> list[tuple[int, int, int]]:
     """(first word, past-the-end word, term number) of every word or phrase of `query` in `words`."""
     hits = []
     wanted = {word: n for n, word in enumerate(query.words)}
+    phrases_from: dict[str, list[tuple[int, tuple[str, ...]]]] = {}  # by their first word
+    for n, phrase in enumerate(query.phrases, start=len(wanted)):
+        phrases_from.setdefault(phrase[0], []).append((n, phrase))
     for i, word in enumerate(words):
         if word in wanted:
             hits.append((i, i + 1, wanted[word]))
-        for n, phrase in enumerate(query.phrases, start=len(wanted)):
+        for n, phrase in phrases_from.get(word, ()):
             if tuple(words[i:i + len(phrase)]) == phrase:
                 hits.append((i, i + len(phrase), n))
     return hits
@@ -291,30 +309,32 @@ def make_snippet(texts: Sequence[str], query: TextQuery, *, window: int = 24) ->
     The text showing the most terms wins, the earlier one on a tie (callers put the body before
     the title, which is printed anyway); None when no text holds a match.
     """
-    best: tuple[int, str, list[tuple[str, int, int]], list[tuple[int, int, int]], int] | None = None
+    best: tuple[int, str, str | None, int, list[tuple[int, int, int]], int] | None = None
     all_terms = len(query.words) + len(query.phrases)
     for candidate in texts:
         text = clean_text(candidate)
-        spans = _word_spans(text)
-        hits = _hits([word for word, _, _ in spans], query)
+        in_place = _fold_in_place(text)
+        words = _folded_words(text, in_place)
+        hits = _hits(words, query)
         starts = [a for a, _, _ in hits]
         for first in starts[:64]:  # enough anchors to find a good window in a long article
-            start = max(0, min(first - window // 4, len(spans) - window))
+            start = max(0, min(first - window // 4, len(words) - window))
             inside = hits[bisect.bisect_left(starts, start):bisect.bisect_left(starts, start + window)]
             terms = len({term for _, b, term in inside if b <= start + window})
             if best is None or terms > best[0]:
-                best = (terms, text, spans, hits, start)
+                best = (terms, text, in_place, len(words), hits, start)
             if terms == all_terms:
                 break
         if best is not None and best[0] == all_terms:
             break
     if best is None:
         return None
-    _, text, spans, hits, start = best
-    last = min(len(spans), start + window) - 1
+    _, text, in_place, word_count, hits, start = best
+    last = min(word_count, start + window) - 1
+    spans = _word_spans(text, in_place, last + 1)  # offsets only as far as the excerpt goes
     begin, end = spans[start][1], spans[last][2]
     prefix = "…" if start > 0 else ""
-    excerpt = prefix + text[begin:end] + ("…" if last < len(spans) - 1 else "")
+    excerpt = prefix + text[begin:end] + ("…" if last < word_count - 1 else "")
     shift = len(prefix) - begin
     marks = [(spans[a][1] + shift, spans[b - 1][2] + shift) for a, b, _ in sorted(hits)
              if a >= start and b - 1 <= last]

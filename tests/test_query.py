@@ -237,3 +237,25 @@ def test_a_search_larger_than_the_rank_window_ranks_the_newest_then_pages_the_re
     ranks = [row.rank for row in query.search_articles(db, filters, limit=13).rows]
     assert all(r is not None for r in ranks[:5]) and ranks[:5] == sorted(ranks[:5], reverse=True)
     assert ranks[5:] == [None] * 8
+
+
+@pytest.mark.parametrize("stored", [5, 6])
+def test_a_search_filling_the_rank_window_exactly_or_by_one_more_pages_every_match_once(
+        db: Database, monkeypatch: pytest.MonkeyPatch, stored: int) -> None:
+    monkeypatch.setattr(search, "RANK_WINDOW", 5)
+    with db.session() as s:
+        ensure_portal(s, "thainguyen", name="TN", cms="liferay", timezone="Asia/Ho_Chi_Minh")
+        for i in range(stored):
+            store_record(s, make_record(f"a{i}", title=f"Tổ quốc {i}", body=["Tổ quốc. " * (i % 3 + 1)]))
+    filters = ArticleFilter(search="to quoc")
+    first = query.search_articles(db, filters, limit=stored)
+    ranked = [row.rank is not None for row in first.rows]
+    assert ranked == [True] * 5 + [False] * (stored - 5)  # the sixth is the oldest, past the window
+    assert first.next_cursor is None
+    seen, cursor = [], None
+    while True:
+        page = query.search_articles(db, filters, limit=2, cursor=cursor)
+        seen += _slugs(page.rows)
+        if (cursor := page.next_cursor) is None:
+            break
+    assert seen == _slugs(first.rows)
