@@ -168,12 +168,7 @@ def blocks_of(el: HtmlElement, absolute: Callable[[str | None], str | None],
         return []
     if el.tag in BLOCK_TAGS or _has_block(el):
         return _block(el, absolute, is_noise, element_align(el))
-    run = _Run(absolute, None)
-    run.text(el.text, False, False)
-    for child in el:
-        run.walk(child)
-    done = run.finish()
-    return [done] if done else []
+    return _inline(el, absolute, None)
 
 
 def _block(el: HtmlElement, absolute: Callable[[str | None], str | None],
@@ -184,6 +179,11 @@ def _block(el: HtmlElement, absolute: Callable[[str | None], str | None],
         return _image_frame(el, absolute)
     if _has_block(el):
         return flatten(el, absolute, is_noise, align)
+    return _inline(el, absolute, align)
+
+
+def _inline(el: HtmlElement, absolute: Callable[[str | None], str | None], align: str | None) -> list[Block]:
+    """An element holding no blocks, as the one block its text and inline children make."""
     run = _Run(absolute, align)
     run.text(el.text, False, False)
     for child in el:
