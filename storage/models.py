@@ -73,7 +73,7 @@ class Article(Base):
     body: Mapped[list[Any]]
     images: Mapped[list[Any]]
     attachments: Mapped[list[Any]]
-    author: Mapped[str | None] = mapped_column(String(300))
+    author: Mapped[str | None] = mapped_column(String(300), index=True)
     source: Mapped[str | None] = mapped_column(String(500))
     category: Mapped[str | None] = mapped_column(String(300), index=True)
     language: Mapped[str] = mapped_column(String(8), default="vi")
