@@ -77,6 +77,19 @@ def test_list_never_shows_a_channel_secret(
         assert secret not in added + listed + err
 
 
+@pytest.mark.parametrize(("url", "shown"), [
+    ("mailtos://canhbao:M4tKhau!2025@smtp.gmail.com:587/?from=tin@example.org&to=doc.gia@example.org",
+     "mailtos://canhbao:****@smtp.gmail.com:587/?from=tin@example.org&to=doc.gia@example.org"),
+    ("json://hooks.example.org/in?token=a1b2c3", "json://hooks.example.org/in?token=****"),
+])
+def test_list_shows_the_port_and_parameter_names_that_tell_channels_apart(
+    capsys: pytest.CaptureFixture[str], sqlite_url: str, url: str, shown: str
+) -> None:
+    assert cli(capsys, "add", "--db", sqlite_url, "--name", "kenh", "--notify", url)[0] == 0
+    _, listed, _ = cli(capsys, "list", "--db", sqlite_url)
+    assert f"  -> {shown}" in listed.splitlines()
+
+
 @pytest.mark.parametrize(("args", "message"), [
     (["add", "--name", "x", "--notify", "json://h/p", "--regex", "[a-"],
      "--regex '[a-' is not a valid regular expression"),

@@ -14,7 +14,7 @@ import re
 import threading
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
-from urllib.parse import parse_qsl, unquote, urlsplit
+from urllib.parse import SplitResult, parse_qsl, unquote, urlsplit
 
 import apprise
 
@@ -49,28 +49,46 @@ def _plugin(url: str) -> apprise.plugins.NotifyBase | None:
 
 def secrets_in(url: str) -> set[str]:
     """The credentials in an Apprise URL, in the forms they may be quoted (raw and %-decoded)."""
-    found: set[str] = set()
+    certain: set[str] = set()  # credentials by their place in the URL
     parts = urlsplit(url.strip())
     try:
         if parts.password:
-            found.add(parts.password)
+            certain.add(parts.password)
     except ValueError:  # a port that is not a number: still look at the rest
         pass
     for key, value in parse_qsl(parts.query, keep_blank_values=False):
         if _SECRET_PARAM.search(key.lstrip("+-:")):
-            found.add(value)
+            certain.add(value)
+    guessed: set[str] = set()
     plugin = _plugin(url)
     if plugin is not None:
         # Whatever Apprise hides in its privacy form is a secret by Apprise's own knowledge of the
         # service (bot tokens, webhook ids, API keys...).
         shown = _pieces(plugin.url(privacy=True))
-        found |= {piece for piece in _pieces(url) if piece not in shown}
+        guessed |= {piece for piece in _pieces(url) if piece not in shown}
         password = getattr(plugin, "password", None)
         if isinstance(password, str) and password:
-            found.add(password)
-    found |= {piece for piece in _pieces(url) if _TOKEN_LIKE.match(piece)}
-    expanded = set(found) | {unquote(secret) for secret in found}
+            certain.add(password)
+    guessed |= {piece for piece in _pieces(url) if _TOKEN_LIKE.match(piece)}
+    # The privacy form also leaves out what is no secret (the SMTP port, the names of query
+    # parameters): the user must still recognise the channel, and redact() must not blank "587"
+    # in every log line.
+    found = certain | (guessed - _structure(parts))
+    expanded = found | {unquote(secret) for secret in found}
     return {secret for secret in expanded if len(secret) >= 3}
+
+
+def _structure(parts: SplitResult) -> set[str]:
+    """What is not a credential in any URL: the port of a host name, the names of its parameters."""
+    names = {key.lstrip("+-:") for key, _ in parse_qsl(parts.query, keep_blank_values=True)}
+    names |= {unquote(name) for name in names}
+    try:
+        port = parts.port
+    except ValueError:  # tgram://bot_id:token: the "port" is half a token
+        port = None
+    if port is not None and parts.hostname and "." in parts.hostname:
+        names.add(str(port))
+    return names
 
 
 def mask_url(url: str) -> str:
