@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import AsyncIterator, Iterator
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import scrapy
@@ -38,6 +38,25 @@ GONE_STATUSES = (404, 410)
 def listing_signature(entry: ListingEntry) -> str:
     """What the listing says of an article; when it differs from last time, the article is refetched."""
     return hashlib.sha1(f"{entry.title}|{entry.published_text}".encode()).hexdigest()[:16]
+
+
+def recheck_is_due(known: KnownArticle, now: datetime, every: timedelta) -> bool:
+    """Whether a recent article is due for its recheck: once in every `every`, at a moment of the
+    period that is its own (from its URL), and at once when it was never checked.
+
+    Articles stored by one crawl (a portal's first, hundreds of them) would otherwise all fall
+    due in the same crawl a day later, and again every day: a burst of requests at one portal.
+    With a moment each they are spread evenly over the period, and each still comes once in it.
+    """
+    if known.last_checked_at is None:
+        return True
+    digest = hashlib.sha1(known.canonical_url.encode()).digest()
+    moment = every * (int.from_bytes(digest[:4], "big") / 2**32)
+    latest_moment = now - (now - _EPOCH - moment) % every
+    return known.last_checked_at < latest_moment
+
+
+_EPOCH = datetime(2000, 1, 1, tzinfo=UTC)
 
 
 class LiferaySpider(scrapy.Spider):
@@ -92,11 +111,10 @@ class LiferaySpider(scrapy.Spider):
     def _rechecks_due(self) -> Iterator[KnownArticle]:
         now = utcnow()
         recent = now - timedelta(days=self.portal.recheck_days)
-        stale = now - self.portal.recheck_every
         for known in self.known.values():
             if known.removed or known.published_at is None or known.published_at < recent:
                 continue
-            if known.last_checked_at is None or known.last_checked_at <= stale:
+            if recheck_is_due(known, now, self.portal.recheck_every):
                 yield known
 
     # -- listings ----------------------------------------------------------------------------

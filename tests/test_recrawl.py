@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -12,8 +13,10 @@ from crawler.changes import ChangeKind, compare
 from crawler.items import ArticleRecord, NotFoundPage
 from crawler.parsing import parse_page
 from crawler.simportal import SimulatedPortal
+from spiders.liferay import recheck_is_due
 from storage.db import open_database
 from storage.models import Article, ArticleEvent, ArticleVersion, CrawlRun
+from storage.store import KnownArticle
 from tests.conftest import SHARED
 from tests.crawling import run_crawl, write_registry
 
@@ -84,6 +87,22 @@ def test_conditional_get_answers_304_for_a_due_recheck(tmp_path: Path, sqlite_ur
     assert len(article_requests) == 3
     assert all(r.status == 304 and "if-none-match" in r.headers for r in article_requests)
     assert "3 unchanged" in result.stdout
+
+
+def test_articles_stored_by_one_crawl_are_rechecked_spread_over_many_crawls_once_a_day() -> None:
+    first_crawl = datetime(2026, 3, 1, 8, 0, tzinfo=UTC)
+    checked = {f"https://tn.gov.vn/-/content/bai-{n}": first_crawl for n in range(300)}
+    every, crawl_interval = timedelta(days=1), timedelta(hours=1)
+    per_crawl = []
+    for n in range(1, 24 * 4 + 1):  # hourly crawls for four days
+        now = first_crawl + n * crawl_interval
+        due = [url for url, last in checked.items() if recheck_is_due(
+            KnownArticle(url, None, None, None, first_crawl, last, False), now, every)]
+        checked.update(dict.fromkeys(due, now))
+        per_crawl.append(len(due))
+        assert all(now - last < every + crawl_interval for last in checked.values()), "a day unchecked"
+    assert [sum(per_crawl[day * 24:(day + 1) * 24]) for day in range(4)] == [300] * 4  # once a day each
+    assert max(per_crawl) <= 300 / 6  # before: all 300 in the same crawl, every day
 
 
 @pytest.mark.parametrize("mode", ["404", "410"])
