@@ -1,4 +1,11 @@
-"""Errors that reach the user as a one-line message and a non-zero exit, never as a traceback."""
+"""Errors that reach the user as a one-line message and a non-zero exit, never as a traceback.
+
+Exit codes of the commands: 0 done, 1 a portal could not be reached, 2 bad input, 3 a page that
+is no article or listing (`parse`), 4 another process is crawling the portal (`crawl`).
+"""
+
+EXIT_UNREACHABLE = 1
+EXIT_BUSY = 4
 
 
 class UserError(Exception):

@@ -14,6 +14,7 @@ from scrapy.settings import Settings
 from crawler.portals import PortalConfig, load_registry
 from spiders.liferay import LiferaySpider
 from storage.db import open_database
+from storage.store import crawl_in_progress
 
 SPIDERS = {"liferay": LiferaySpider}  # one spider per CMS family
 
@@ -21,7 +22,7 @@ SPIDERS = {"liferay": LiferaySpider}  # one spider per CMS family
 @dataclass(frozen=True)
 class CrawlOutcome:
     portal_id: str
-    status: str  # ok | failed | interrupted
+    status: str  # ok | failed | interrupted | busy (another process is crawling it)
     summary: str
     reached: bool  # at least one listing page came back
     first_error: str | None
@@ -72,17 +73,20 @@ def _install_log_handler(settings: Settings) -> None:
 
 
 def run_crawls(portals: list[PortalConfig], settings: Settings) -> list[CrawlOutcome]:
-    # Fail on a bad database URL before any request goes out.
-    open_database(settings["PORTALWATCH_DB"]).dispose()
+    """Crawl `portals` in parallel; a portal another process is crawling is left to it ("busy")."""
+    busy = _crawls_in_progress(portals, settings["PORTALWATCH_DB"])
     _install_log_handler(settings)
     process = CrawlerProcess(settings)
     crawlers = []
     for portal in portals:
+        if portal.id in busy:
+            continue
         crawler = process.create_crawler(SPIDERS[portal.cms])
         process.crawl(crawler, portal=portal.id)
         crawlers.append((portal, crawler))
-    process.start()
-    outcomes = []
+    if crawlers:
+        process.start()
+    outcomes = [CrawlOutcome(portal_id, "busy", summary, True, None) for portal_id, summary in busy.items()]
     for portal, crawler in crawlers:
         stats = crawler.stats
         spider = crawler.spider
@@ -92,6 +96,24 @@ def run_crawls(portals: list[PortalConfig], settings: Settings) -> list[CrawlOut
                                      stats.get_value("portalwatch/summary", f"{portal.id}: did not run"),
                                      reached, stats.get_value("portalwatch/first_error")))
     return outcomes
+
+
+def _crawls_in_progress(portals: list[PortalConfig], db_url: str) -> dict[str, str]:
+    """Portals that a live process is crawling, each with a line saying so. Opening the database
+    here also fails on a bad URL before any request goes out."""
+    database = open_database(db_url)
+    busy = {}
+    try:
+        with database.session() as session:
+            for portal in portals:
+                run = crawl_in_progress(session, portal.id)
+                if run is not None:
+                    busy[portal.id] = (f"{portal.id}: not crawled: run {run.id} (process {run.pid} on "
+                                       f"{run.host}, started {run.started_at:%Y-%m-%d %H:%M} UTC) is "
+                                       "crawling it")
+    finally:
+        database.dispose()
+    return busy
 
 
 def select_portals(ids: list[str], everything: bool, portals_file: str | None) -> list[PortalConfig]:

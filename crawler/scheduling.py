@@ -51,6 +51,7 @@ from apscheduler.schedulers.base import STATE_RUNNING
 from apscheduler.triggers.interval import IntervalTrigger
 from sqlalchemy import select
 
+from crawler.errors import EXIT_BUSY
 from crawler.portals import PortalConfig, load_registry
 from crawler.scheduling_health import (
     DEFAULT_BACKOFF_CAP,
@@ -323,6 +324,9 @@ class PortalScheduler:
         launch = self.launcher.run(portal.id, db_url=settings.db_url, portals_file=settings.portals_file)
         if launch is None:
             return None  # the scheduler began stopping before the crawl started
+        if launch.returncode == EXIT_BUSY:  # a crawl by hand began between the check and the launch
+            log.info("%s: not crawled: another process is crawling it", portal.id)
+            return None
         report = record_crawl(self.database, portal, launch, after_run_id=clearance.after_run_id,
                               kill_grace=settings.kill_grace, time_limit=settings.time_limit,
                               backoff_cap=settings.backoff_cap)

@@ -15,6 +15,7 @@ scheduler stopped because it was shutting down counts neither way.
 from __future__ import annotations
 
 import logging
+import socket
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -26,7 +27,7 @@ from crawler.portals import PortalConfig
 from crawler.scheduling_launch import LaunchResult, format_seconds
 from storage.db import Database
 from storage.models import CrawlRun, Portal, utcnow
-from storage.store import ensure_portal, finish_run
+from storage.store import crawl_in_progress, ensure_portal, finish_run
 
 log = logging.getLogger("portalwatch.schedule")
 
@@ -79,9 +80,10 @@ def clear_to_crawl(database: Database, portal: PortalConfig, *, stale_after: tim
     """Refuse a crawl while the portal backs off, or while another process is crawling it.
 
     Within one scheduler, `max_instances=1` already prevents overlap. This check also covers a
-    `--once` from cron that starts while a long-lived scheduler is crawling the same database.
-    A 'running' run older than `stale_after` (the time limit plus the kill grace) cannot be
-    alive any more: it is closed as failed and the crawl goes ahead.
+    `--once` from cron, or a `portalwatch crawl` by hand, while another process crawls the same
+    portal. A run left 'running' by a process of this machine that has ended is closed as failed
+    and the crawl goes ahead; so is one of another machine older than `stale_after` (the time
+    limit plus the kill grace), which cannot be alive any more.
     """
     now = now or utcnow()
     with database.session() as session:
@@ -90,12 +92,10 @@ def clear_to_crawl(database: Database, portal: PortalConfig, *, stale_after: tim
             wait = format_seconds((row.backoff_until - now).total_seconds())
             return CrawlClearance(0, f"backing off after {row.consecutive_failures} failure(s) in a row; "
                                      f"next try in {wait}")
-        running = session.scalars(
-            select(CrawlRun).where(CrawlRun.portal_id == portal.id, CrawlRun.status == "running")
-            .order_by(CrawlRun.id.desc())
-        ).all()
-        for run in running:
-            if run.started_at > now - stale_after:
+        while (run := crawl_in_progress(session, portal.id, now=now)) is not None:
+            # A process of this machine is alive (crawl_in_progress closed those that ended);
+            # of another machine's, only the age tells.
+            if run.host == socket.gethostname() or run.started_at > now - stale_after:
                 age = format_seconds((now - run.started_at).total_seconds())
                 return CrawlClearance(0, f"already being crawled by another process "
                                          f"(run #{run.id} started {age} ago)")

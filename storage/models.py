@@ -142,6 +142,9 @@ class CrawlRun(Base):
     started_at: Mapped[datetime] = mapped_column(default=utcnow)
     finished_at: Mapped[datetime | None]
     status: Mapped[str] = mapped_column(String(16), default="running")  # running | ok | failed
+    # Who runs it: a run left 'running' by a process of this machine that has ended is closed.
+    host: Mapped[str | None] = mapped_column(String(255))
+    pid: Mapped[int | None]
     baseline: Mapped[bool] = mapped_column(Boolean, default=False)
     requests_sent: Mapped[int] = mapped_column(Integer, default=0)
     pages_fetched: Mapped[int] = mapped_column(Integer, default=0)

@@ -6,6 +6,8 @@ versions, their events and the alerts those events raise commit together or not 
 
 from __future__ import annotations
 
+import os
+import socket
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -59,10 +61,45 @@ def is_baseline(session: Session, portal_id: str) -> bool:
 
 
 def start_run(session: Session, portal_id: str, *, baseline: bool) -> CrawlRun:
-    run = CrawlRun(portal_id=portal_id, baseline=baseline, status="running", errors=[])
+    run = CrawlRun(portal_id=portal_id, baseline=baseline, status="running", errors=[],
+                   host=socket.gethostname(), pid=os.getpid())
     session.add(run)
     session.flush()
     return run
+
+
+def crawl_in_progress(session: Session, portal_id: str, *, now: datetime | None = None) -> CrawlRun | None:
+    """The portal's run that a live process is crawling, if any.
+
+    On the way, runs left 'running' by a process of this machine that has ended (killed with
+    SIGKILL, out of memory) are closed as failed. A run of another machine, or of a process
+    still alive, is taken as in progress: a crawl cannot tell those from the outside.
+    """
+    running = session.scalars(
+        select(CrawlRun).where(CrawlRun.portal_id == portal_id, CrawlRun.status == "running")
+        .order_by(CrawlRun.id.desc())
+    ).all()
+    in_progress = None
+    for run in running:
+        if run.pid is not None and run.host == socket.gethostname() and not _process_alive(run.pid):
+            reason = f"abandoned: process {run.pid} ended without finishing the run"
+            run.errors = [*(run.errors or []), {"url": "", "reason": reason, "source": "portalwatch"}]
+            finish_run(session, run, status="failed", now=now)
+        elif in_progress is None:
+            in_progress = run
+    return in_progress
+
+
+def _process_alive(pid: int) -> bool:
+    if pid == os.getpid() or os.name != "posix":  # elsewhere signal 0 would end the process
+        return True
+    try:
+        os.kill(pid, 0)  # signal 0: nothing is sent, only whether the process exists
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # it exists, under another user
+        return True
+    return True
 
 
 def finish_run(session: Session, run: CrawlRun, *, status: str, now: datetime | None = None) -> CrawlRun:

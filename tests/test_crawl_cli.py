@@ -93,6 +93,31 @@ def test_crawl_killed_half_way_leaves_whole_articles_and_the_next_crawl_complete
         result = run_crawl(registry, sqlite_url)
     assert result.returncode == 0, result.stderr
     assert count_articles(sqlite_url) == 30
+    database = open_database(sqlite_url)
+    with database.session() as session:  # the killed crawl's run is closed, not left 'running'
+        killed, completed = session.scalars(select(CrawlRun).order_by(CrawlRun.id)).all()
+        assert (killed.status, completed.status) == ("failed", "ok")
+        assert f"process {process.pid} ended without finishing the run" in killed.errors[-1]["reason"]
+    database.dispose()
+
+
+def test_a_portal_another_process_is_crawling_is_not_crawled_twice(tmp_path: Path, sqlite_url: str) -> None:
+    with slow_portal() as portal:
+        registry = write_registry(tmp_path, portal)
+        first = subprocess.Popen(crawl_command(registry, sqlite_url, "-s", "PORTALWATCH_BATCH_SIZE=4"),
+                                 stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        try:
+            wait_for_articles(sqlite_url, 4, first)
+            second = run_crawl(registry, sqlite_url)
+        finally:
+            first.send_signal(signal.SIGTERM)
+            first.communicate(timeout=60)
+    assert second.returncode == 4, second.stderr
+    assert f"not crawled: run 1 (process {first.pid} on " in second.stdout
+    database = open_database(sqlite_url)
+    with database.session() as session:  # the second wrote no run: it did not crawl
+        assert session.scalar(select(func.count(CrawlRun.id))) == 1
+    database.dispose()
 
 
 def test_sigterm_stops_the_crawl_gracefully_and_records_the_run(tmp_path: Path, sqlite_url: str) -> None:

@@ -8,10 +8,8 @@ import tempfile
 from pathlib import Path
 
 from crawler.cli.common import add_db_option, add_portals_option, db_url
-from crawler.errors import UserError
+from crawler.errors import EXIT_BUSY, EXIT_UNREACHABLE, UserError
 from crawler.portals import load_registry
-
-EXIT_UNREACHABLE = 1
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -75,7 +73,9 @@ def _run(args: argparse.Namespace, portal_ids: list[str], everything: bool, *, u
     code = 0
     for outcome in outcomes:
         print(outcome.summary)
-        if not outcome.reached:
+        if outcome.status == "busy":
+            code = code or EXIT_BUSY
+        elif not outcome.reached:
             reason = outcome.first_error or "no answer"
             print(f"portalwatch: {outcome.portal_id} could not be reached: {reason}", file=sys.stderr)
             code = EXIT_UNREACHABLE
