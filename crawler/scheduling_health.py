@@ -15,7 +15,6 @@ scheduler stopped because it was shutting down counts neither way.
 from __future__ import annotations
 
 import logging
-import socket
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -81,9 +80,9 @@ def clear_to_crawl(database: Database, portal: PortalConfig, *, stale_after: tim
 
     Within one scheduler, `max_instances=1` already prevents overlap. This check also covers a
     `--once` from cron, or a `portalwatch crawl` by hand, while another process crawls the same
-    portal. A run left 'running' by a process of this machine that has ended is closed as failed
-    and the crawl goes ahead; so is one of another machine older than `stale_after` (the time
-    limit plus the kill grace), which cannot be alive any more.
+    portal (`storage.store.crawl_in_progress`). A run left 'running' by a process of this machine
+    that has ended is closed as failed and the crawl goes ahead; so is one of another machine
+    older than `stale_after` (the time limit plus the kill grace), which cannot be alive any more.
     """
     now = now or utcnow()
     with database.session() as session:
@@ -92,15 +91,11 @@ def clear_to_crawl(database: Database, portal: PortalConfig, *, stale_after: tim
             wait = format_seconds((row.backoff_until - now).total_seconds())
             return CrawlClearance(0, f"backing off after {row.consecutive_failures} failure(s) in a row; "
                                      f"next try in {wait}")
-        while (run := crawl_in_progress(session, portal.id, now=now)) is not None:
-            # A process of this machine is alive (crawl_in_progress closed those that ended);
-            # of another machine's, only the age tells.
-            if run.host == socket.gethostname() or run.started_at > now - stale_after:
-                age = format_seconds((now - run.started_at).total_seconds())
-                return CrawlClearance(0, f"already being crawled by another process "
-                                         f"(run #{run.id} started {age} ago)")
-            _close(session, run, "failed", "abandoned: still 'running' long after the time limit; "
-                                            "the process that ran it is gone", now)
+        run = crawl_in_progress(session, portal.id, stale_after=stale_after, now=now)
+        if run is not None:
+            age = format_seconds((now - run.started_at).total_seconds())
+            return CrawlClearance(0, f"already being crawled by another process "
+                                     f"(run #{run.id} started {age} ago)")
         last_id = session.scalar(select(func.max(CrawlRun.id)).where(CrawlRun.portal_id == portal.id))
         return CrawlClearance(after_run_id=last_id or 0)
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 import socket
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -68,26 +68,46 @@ def start_run(session: Session, portal_id: str, *, baseline: bool) -> CrawlRun:
     return run
 
 
-def crawl_in_progress(session: Session, portal_id: str, *, now: datetime | None = None) -> CrawlRun | None:
-    """The portal's run that a live process is crawling, if any.
+# How long a run that cannot be checked (another machine's, or written before runs recorded
+# their process) counts as in progress. The scheduler passes its time limit plus grace instead.
+UNCHECKABLE_RUN_STALE_AFTER = timedelta(hours=6)
 
-    On the way, runs left 'running' by a process of this machine that has ended (killed with
-    SIGKILL, out of memory) are closed as failed. A run of another machine, or of a process
-    still alive, is taken as in progress: a crawl cannot tell those from the outside.
+
+def crawl_in_progress(session: Session, portal_id: str, *,
+                      stale_after: timedelta = UNCHECKABLE_RUN_STALE_AFTER,
+                      now: datetime | None = None) -> CrawlRun | None:
+    """The portal's run that another process is crawling, if any; the runs on the way that no
+    process is crawling any more are closed as failed.
+
+    A run of this machine is in progress while its process lives, however long it takes (killed
+    with SIGKILL or out of memory, it is closed at once). A run of another machine, or one from
+    before runs recorded their process, cannot be checked: it counts as in progress until it is
+    `stale_after` old.
     """
+    now = now or utcnow()
     running = session.scalars(
         select(CrawlRun).where(CrawlRun.portal_id == portal_id, CrawlRun.status == "running")
         .order_by(CrawlRun.id.desc())
     ).all()
     in_progress = None
     for run in running:
-        if run.pid is not None and run.host == socket.gethostname() and not _process_alive(run.pid):
+        if run.pid is not None and run.host == socket.gethostname():
+            ended = not _process_alive(run.pid)
             reason = f"abandoned: process {run.pid} ended without finishing the run"
+        else:
+            ended = run.started_at <= now - stale_after
+            reason = (f"abandoned: still 'running' {_hours(now - run.started_at)} after it started "
+                      f"(process {run.pid or 'unknown'} on {run.host or 'an unknown machine'})")
+        if ended:
             run.errors = [*(run.errors or []), {"url": "", "reason": reason, "source": "portalwatch"}]
             finish_run(session, run, status="failed", now=now)
         elif in_progress is None:
             in_progress = run
     return in_progress
+
+
+def _hours(span: timedelta) -> str:
+    return f"{span.total_seconds() / 3600:.1f} h"
 
 
 def _process_alive(pid: int) -> bool:

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
+import pytest
 from sqlalchemy import func, select
 
 from crawler.changes import ChangeKind
 from storage.db import Database
-from storage.models import Article, ArticleEvent, ArticleVersion
+from storage.models import Article, ArticleEvent, ArticleVersion, CrawlRun, utcnow
 from storage.store import (
+    crawl_in_progress,
     crawl_state,
     ensure_portal,
     finish_run,
@@ -81,3 +85,23 @@ def test_a_failed_batch_leaves_no_half_article(db: Database) -> None:
     with db.session() as s:
         assert s.scalar(select(func.count(Article.id))) == 0
         assert s.scalar(select(func.count(ArticleVersion.id))) == 0
+
+
+@pytest.mark.parametrize(("age", "in_progress"), [(timedelta(hours=1), True), (timedelta(hours=7), False)])
+def test_a_run_whose_process_cannot_be_checked_counts_as_in_progress_for_six_hours(
+        db: Database, age: timedelta, in_progress: bool) -> None:
+    _portal(db)
+    with db.session() as s:  # as runs were written before they recorded their process
+        run = start_run(s, "thainguyen", baseline=False)
+        run.pid = run.host = None
+        run.started_at = utcnow() - age
+        run_id = run.id
+    with db.session() as s:
+        found = crawl_in_progress(s, "thainguyen")
+        assert (found is not None) is in_progress
+    with db.session() as s:
+        run = s.get(CrawlRun, run_id)
+        assert run is not None
+        assert run.status == ("running" if in_progress else "failed")
+        if not in_progress:
+            assert "still 'running' 7.0 h after it started" in run.errors[-1]["reason"]
