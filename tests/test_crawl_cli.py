@@ -35,6 +35,12 @@ def wait_for_articles(db_url: str, at_least: int, process: subprocess.Popen[str]
         time.sleep(0.05)  # polling interval, not a wait for an outcome
 
 
+def start_crawl(registry: Path, db_url: str, batch_size: int) -> subprocess.Popen[str]:
+    """A crawl in its own process, committing every `batch_size` articles, to interrupt or race."""
+    return subprocess.Popen(crawl_command(registry, db_url, "-s", f"PORTALWATCH_BATCH_SIZE={batch_size}"),
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+
+
 def test_bad_portals_file_exits_2_naming_file_and_problem(tmp_path: Path, sqlite_url: str) -> None:
     bad = tmp_path / "portals.toml"
     bad.write_text('[portals.sim]\ncms = "joomla"\nstart_urls = ["http://127.0.0.1:9/"]\n', encoding="utf-8")
@@ -72,8 +78,7 @@ def test_crawl_killed_half_way_leaves_whole_articles_and_the_next_crawl_complete
 ) -> None:
     with slow_portal() as portal:
         registry = write_registry(tmp_path, portal)
-        process = subprocess.Popen(crawl_command(registry, sqlite_url, "-s", "PORTALWATCH_BATCH_SIZE=4"),
-                                   stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        process = start_crawl(registry, sqlite_url, 4)
         try:
             wait_for_articles(sqlite_url, 4, process)
         finally:
@@ -104,8 +109,7 @@ def test_crawl_killed_half_way_leaves_whole_articles_and_the_next_crawl_complete
 def test_a_portal_another_process_is_crawling_is_not_crawled_twice(tmp_path: Path, sqlite_url: str) -> None:
     with slow_portal() as portal:
         registry = write_registry(tmp_path, portal)
-        first = subprocess.Popen(crawl_command(registry, sqlite_url, "-s", "PORTALWATCH_BATCH_SIZE=4"),
-                                 stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        first = start_crawl(registry, sqlite_url, 4)
         try:
             wait_for_articles(sqlite_url, 4, first)
             second = run_crawl(registry, sqlite_url)
@@ -123,8 +127,7 @@ def test_a_portal_another_process_is_crawling_is_not_crawled_twice(tmp_path: Pat
 def test_sigterm_stops_the_crawl_gracefully_and_records_the_run(tmp_path: Path, sqlite_url: str) -> None:
     with slow_portal() as portal:
         registry = write_registry(tmp_path, portal)
-        process = subprocess.Popen(crawl_command(registry, sqlite_url, "-s", "PORTALWATCH_BATCH_SIZE=2"),
-                                   stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        process = start_crawl(registry, sqlite_url, 2)
         wait_for_articles(sqlite_url, 2, process)
         process.send_signal(signal.SIGTERM)
         out, err = process.communicate(timeout=60)
