@@ -127,21 +127,22 @@ class Harness:
             database.dispose()
 
 
-@pytest.fixture
-def harness(sqlite_url: str, tmp_path: Path) -> Iterator[Harness]:
-    h = Harness(sqlite_url, tmp_path)
+def _harness(url: str, tmp_path: Path) -> Iterator[Harness]:
+    h = Harness(url, tmp_path)
     yield h
     for service in h.open:
         service.close()
+
+
+@pytest.fixture
+def harness(sqlite_url: str, tmp_path: Path) -> Iterator[Harness]:
+    yield from _harness(sqlite_url, tmp_path)
 
 
 @pytest.fixture
 def any_db(db_url: str, tmp_path: Path) -> Iterator[Harness]:
     """The same, on SQLite and on PostgreSQL: the job store is whichever database portalwatch uses."""
-    h = Harness(db_url, tmp_path)
-    yield h
-    for service in h.open:
-        service.close()
+    yield from _harness(db_url, tmp_path)
 
 
 def next_run(service: PortalScheduler, portal: str) -> datetime | None:
