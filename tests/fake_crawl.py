@@ -27,10 +27,6 @@ import sys
 import time
 from pathlib import Path
 
-from storage.db import open_database
-from storage.models import CrawlRun
-from storage.store import ensure_portal, finish_run, start_run
-
 
 def main() -> int:
     parser = argparse.ArgumentParser()
@@ -56,6 +52,12 @@ def main() -> int:
         signal.signal(signal.SIGTERM, signal.SIG_IGN)
     elif mode == "block":
         signal.signal(signal.SIGTERM, lambda *_: stop.append(True))
+
+    # Imported only now: SQLAlchemy and Alembic take about a second to import on a busy machine,
+    # and a SIGTERM in that second must meet the handlers above, not Python's default.
+    from storage.db import open_database
+    from storage.models import CrawlRun
+    from storage.store import ensure_portal, finish_run, start_run
 
     try:
         fd = os.open(running, os.O_CREAT | os.O_EXCL | os.O_WRONLY)

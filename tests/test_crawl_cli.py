@@ -107,15 +107,20 @@ def test_crawl_killed_half_way_leaves_whole_articles_and_the_next_crawl_complete
 
 
 def test_a_portal_another_process_is_crawling_is_not_crawled_twice(tmp_path: Path, sqlite_url: str) -> None:
-    with slow_portal() as portal:
-        registry = write_registry(tmp_path, portal)
-        first = start_crawl(registry, sqlite_url, 4)
-        try:
-            wait_for_articles(sqlite_url, 4, first)
-            second = run_crawl(registry, sqlite_url)
-        finally:
-            first.send_signal(signal.SIGTERM)
-            first.communicate(timeout=60)
+    portal = SimulatedPortal(articles=30, per_page=10)
+    # The oldest article is held until the portal stops (the first delay that matches applies):
+    # the first crawl cannot end while the second one looks, however slow the machine.
+    portal.set_delay(portal.expected_articles()[-1]["url"], 600)
+    portal.set_delay("/tin-tuc-su-kien/-/*", 0.3)
+    registry = write_registry(tmp_path, portal)
+    first = start_crawl(registry, sqlite_url, 4)
+    try:
+        wait_for_articles(sqlite_url, 4, first)
+        second = run_crawl(registry, sqlite_url)
+    finally:
+        first.send_signal(signal.SIGTERM)
+        portal.stop()  # releases the held article, so the first crawl can finish its run
+        first.communicate(timeout=60)
     assert second.returncode == 4, second.stderr
     assert f"not crawled: run 1 (process {first.pid} on " in second.stdout
     database = open_database(sqlite_url)

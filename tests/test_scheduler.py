@@ -292,7 +292,8 @@ def test_a_hung_crawl_is_killed_at_its_time_limit_and_recorded_failed_while_othe
     harness: Harness, fake: Fake
 ) -> None:
     fake.mode("alpha", "hang")  # ignores SIGTERM
-    service = harness.scheduler({"alpha": "1h", "beta": "1s"}, time_limit=1.0, kill_grace=0.5, parallel=2)
+    # 3 s: beta's crawl, a new Python process that imports SQLAlchemy, must fit in the limit.
+    service = harness.scheduler({"alpha": "1h", "beta": "1s"}, time_limit=3.0, kill_grace=0.5, parallel=2)
     service.start()
     wait_for(lambda: harness.reports_of("alpha"), "the hung crawl to be killed and recorded")
     beta_runs = len(harness.reports_of("beta"))
