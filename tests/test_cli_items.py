@@ -152,6 +152,34 @@ def test_since_until_and_changed_since_from_the_command_line(url: str,
                   "--sort", "published") == ["Đại tướng Tô Lâm thăm tỉnh", LONG_TITLE]
 
 
+def test_first_seen_and_changed_until_from_the_command_line(sqlite_url: str,
+                                                           capsys: pytest.CaptureFixture[str]) -> None:
+    now = datetime.now(UTC)
+    db = open_database(sqlite_url)
+    with db.session() as s:
+        ensure_portal(s, "thainguyen", name="Thái Nguyên", cms="liferay", timezone="Asia/Ho_Chi_Minh")
+        store_record(s, make_record("cu", title="Tin cũ"), now=now - timedelta(days=3))
+    with db.session() as s:
+        store_record(s, make_record("cu", title="Tin cũ (đã sửa)"), now=now - timedelta(days=2))
+        store_record(s, make_record("moi", title="Tin mới"), now=now)
+    db.dispose()
+
+    def titles(*args: str) -> list[str]:
+        code, out, err = _run(capsys, "items", "--db", sqlite_url, "--format", "jsonl", *args)
+        assert code == 0, err
+        return [json.loads(line)["title"] for line in out.splitlines()]
+
+    assert titles("--seen-since", "1d") == ["Tin mới"]
+    assert titles("--seen-until", "1d") == ["Tin cũ (đã sửa)"]
+    assert titles("--seen-since", "today", "--seen-until", "today") == ["Tin mới"]
+    assert titles("--changed-until", "1d") == ["Tin cũ (đã sửa)"]
+    assert titles("--changed-since", "1d") == []
+    assert titles("--event", "new", "--changed-until", "1d") == ["Tin cũ (đã sửa)"]
+    assert titles("--event", "new", "--changed-since", "1d") == ["Tin mới"]
+    code, _, err = _run(capsys, "items", "--db", sqlite_url, "--seen-until", "tomorow")
+    assert code == 2 and "--seen-until: cannot read 'tomorow' as a date" in err
+
+
 def test_removed_articles_are_hidden_unless_asked_for(url: str, capsys: pytest.CaptureFixture[str],
                                                       monkeypatch: pytest.MonkeyPatch) -> None:
     db = open_database(url)

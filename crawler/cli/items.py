@@ -90,6 +90,10 @@ def add_filter_options(parser: argparse.ArgumentParser) -> None:
     group.add_argument("--until", metavar="DATE", help="published up to DATE (a bare day: to its end)")
     group.add_argument("--changed-since", metavar="DATE",
                        help="edited, removed or restored since DATE; with --event: had that event since DATE")
+    group.add_argument("--changed-until", metavar="DATE",
+                       help="edited, removed or restored up to DATE; with --event: had that event up to DATE")
+    group.add_argument("--seen-since", metavar="DATE", help="first stored by portalwatch on or after DATE")
+    group.add_argument("--seen-until", metavar="DATE", help="first stored by portalwatch up to DATE")
     group.add_argument("--event", action="append", default=[],
                        choices=["new", "changed", "removed", "restored"],
                        help="had such an event (repeatable); a portal's first crawl is a baseline, not new")
@@ -106,15 +110,23 @@ def add_filter_options(parser: argparse.ArgumentParser) -> None:
 
 
 def build_filter(args: argparse.Namespace, *, default_status: query.Status | None = None) -> ArticleFilter:
-    changed_since = parse_when(args.changed_since, "--changed-since") if args.changed_since else None
+    def when(option: str, *, until: bool = False) -> datetime | None:
+        text = getattr(args, option.lstrip("-").replace("-", "_"))
+        return parse_when(text, option, until=until) if text else None
+
+    changed_since, changed_until = when("--changed-since"), when("--changed-until", until=True)
     events = tuple(dict.fromkeys(args.event))
     return ArticleFilter(
         portals=tuple(args.portal),
-        published_since=parse_when(args.since, "--since") if args.since else None,
-        published_until=parse_when(args.until, "--until", until=True) if args.until else None,
+        published_since=when("--since"),
+        published_until=when("--until", until=True),
+        first_seen_since=when("--seen-since"),
+        first_seen_until=when("--seen-until", until=True),
         changed_since=None if events else changed_since,
+        changed_until=None if events else changed_until,
         events=events,
         events_since=changed_since if events else None,
+        events_until=changed_until if events else None,
         category=args.category, author=args.author,
         status=args.status or default_status,
         search=args.search, sort=args.sort,
