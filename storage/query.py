@@ -49,7 +49,7 @@ import base64
 import binascii
 import functools
 import json
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -302,8 +302,13 @@ def article_events(source: Source, article_id: int) -> list[EventRow]:
 
 
 def feed_entries(source: Source, filters: ArticleFilter | None = None, *, limit: int = 50,
-                 kinds: Sequence[EventKind] = ("new", "changed")) -> list[FeedEntry]:
-    """The latest non-baseline events of `kinds` on articles matching `filters`, newest first."""
+                 kinds: Sequence[EventKind] = ("new", "changed"),
+                 keep: Callable[[FeedEntry], bool] | None = None) -> list[FeedEntry]:
+    """The latest non-baseline events of `kinds` on articles matching `filters`, newest first.
+
+    `keep`, when given, is asked about each entry, newest first, until `limit` are kept: for what
+    the database cannot decide, such as an alert rule's regex.
+    """
     filters = filters or ArticleFilter(status="all")
     with _session(source) as session:
         matching, _ = _articles_select(session, filters, (Article.id,), ranked=False)
@@ -319,13 +324,21 @@ def feed_entries(source: Source, filters: ArticleFilter | None = None, *, limit:
             .where(ArticleEvent.kind.in_(kinds), ArticleEvent.baseline.is_(False),
                    Article.id.in_(matching_ids))
             .order_by(ArticleEvent.occurred_at.desc(), ArticleEvent.id.desc())
-            .limit(limit)
         )
-        entries = []
-        for r in session.execute(stmt):
-            event = EventRow(r.event_id, r.kind, r.occurred_at, r.event_version, r.baseline)
-            diff = r.diff if r.kind == "changed" else None
-            entries.append(FeedEntry(event, _row(r, None, None), diff))
+        if keep is None:
+            result = session.execute(stmt.limit(limit))
+        else:  # streamed: how many events must be read to keep `limit` of them is unknown
+            result = session.connection().execute(stmt.execution_options(yield_per=200))
+        entries: list[FeedEntry] = []
+        with result:
+            for r in result:
+                event = EventRow(r.event_id, r.kind, r.occurred_at, r.event_version, r.baseline)
+                diff = r.diff if r.kind == "changed" else None
+                entry = FeedEntry(event, _row(r, None, None), diff)
+                if keep is None or keep(entry):
+                    entries.append(entry)
+                    if len(entries) == limit:
+                        break
         return entries
 
 

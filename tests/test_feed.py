@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from crawler.alerts.rules import build_spec, create_rule
 from crawler.cli import main
 from storage.db import open_database
 from storage.store import ensure_portal, mark_removed, store_record
@@ -91,3 +92,38 @@ def test_feed_written_to_a_file_and_empty_feed_is_still_atom(
     assert len(ET.parse(target).getroot().findall(f"{ATOM}entry")) == 2
     empty = _feed(capsys, "--db", sqlite_url, "--portal", "nowhere")
     assert empty.tag == f"{ATOM}feed" and _entries(empty) == []
+
+
+def _add_rule(url: str, name: str, **options: object) -> None:
+    db = open_database(url)
+    with db.session() as s:
+        create_rule(s, build_spec(name=name, notify=["json://127.0.0.1:9/hook"], **options))
+    db.dispose()
+
+
+def test_feed_of_a_saved_alert_rule_lists_what_the_rule_reports(
+        db_url: str, capsys: pytest.CaptureFixture[str]) -> None:
+    _fill(db_url)
+    _add_rule(db_url, "cau", match="khoi cong", on="new,changed,removed")
+    _add_rule(db_url, "doan-hn", portals=["hanoi"], regex="Đoàn")
+    _add_rule(db_url, "bang-khen", regex=r"65 tập thể", on="changed")
+
+    def titles(rule: str, *extra: str) -> list[str]:
+        return [e["title"] for e in _entries(_feed(capsys, "--db", db_url, "--rule", rule, *extra))]
+
+    assert titles("cau") == ["[đã gỡ] Khởi công cầu mới", "Khởi công cầu mới"]
+    assert titles("cau", "--limit", "1") == ["[đã gỡ] Khởi công cầu mới"]
+    assert titles("doan-hn") == ["Hà Nội: Đại hội Đoàn"]
+    assert titles("bang-khen") == ["[đã sửa] Bài có từ trước"]  # the regex, not the baseline
+    feed = _feed(capsys, "--db", db_url, "--rule", "cau")
+    assert feed.findtext(f"{ATOM}id") == "urn:portalwatch:feed:rule:cau"
+
+
+def test_feed_of_an_unknown_rule_or_a_rule_with_other_filters_is_a_clear_error(
+        sqlite_url: str, capsys: pytest.CaptureFixture[str]) -> None:
+    _fill(sqlite_url)
+    _add_rule(sqlite_url, "cau", match="khoi cong")
+    assert main(["feed", "--db", sqlite_url, "--rule", "nope"]) == 2
+    assert "no alert rule named 'nope' (rules: cau)" in capsys.readouterr().err
+    assert main(["feed", "--db", sqlite_url, "--rule", "cau", "--portal", "hanoi"]) == 2
+    assert "leave out --portal and --search" in capsys.readouterr().err

@@ -22,6 +22,7 @@ from crawler.normalize import fold
 from crawler.portals import parse_duration
 from crawler.textmatch import matches, parse_query
 from storage.models import AlertRule, Article, utcnow
+from storage.query import ArticleRow
 from storage.search import searchable_parts
 
 EVENT_KINDS = ("new", "changed", "removed", "restored")
@@ -125,7 +126,7 @@ def all_rules(session: Session) -> list[AlertRule]:
     return list(session.scalars(select(AlertRule).order_by(AlertRule.name)))
 
 
-def searchable_text(article: Article) -> str:
+def searchable_text(article: Article | ArticleRow) -> str:
     """The same texts `items --search` looks in (captions and file titles too), so both agree."""
     return "\n".join(searchable_parts(article.title, article.lead, article.body, article.images,
                                        article.attachments))
@@ -133,9 +134,14 @@ def searchable_text(article: Article) -> str:
 
 def rule_matches(rule: AlertRule, kind: str, article: Article) -> bool:
     """Does the event (`kind` of `article`, as stored after the event) interest this rule?"""
+    return rule_accepts(rule, kind, article.portal_id, article)
+
+
+def rule_accepts(rule: AlertRule, kind: str, portal_id: str, article: Article | ArticleRow) -> bool:
+    """rule_matches() for an article as stored or as `storage.query` reads it (`portal_id` apart)."""
     if kind not in rule.event_kinds:
         return False
-    if rule.portal_ids and article.portal_id not in rule.portal_ids:
+    if rule.portal_ids and portal_id not in rule.portal_ids:
         return False
     if rule.category and fold(rule.category) not in fold(article.category):
         return False

@@ -33,7 +33,7 @@ from crawler.cli.output import (
 from crawler.errors import UserError
 from crawler.normalize import DEFAULT_TIMEZONE
 from storage import query
-from storage.db import open_database
+from storage.db import Database, open_database
 from storage.query import ArticleFilter, ArticleRow
 
 LOCAL = ZoneInfo(DEFAULT_TIMEZONE)  # dates typed without a zone are Vietnam time, like the portals'
@@ -173,6 +173,9 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
                       help="only this portal (repeatable)")
     feed.add_argument("--search", metavar="TEXT",
                       help="only articles matching this search (as items --search)")
+    feed.add_argument("--rule", metavar="NAME",
+                      help="what the alert rule NAME reports: its portals, events and filters "
+                           "(a saved search; see `alerts add`)")
     feed.add_argument("--output", metavar="FILE", help="write FILE instead of stdout")
     feed.add_argument("--limit", type=int, default=50, help="entries (default 50)")
     add_db_option(feed)
@@ -258,20 +261,41 @@ def cmd_export(args: argparse.Namespace) -> int:
 def cmd_feed(args: argparse.Namespace) -> int:
     if args.limit < 1:
         raise UserError(f"--limit must be at least 1, not {args.limit}")
-    filters = ArticleFilter(portals=tuple(args.portal), search=args.search, status="all", sort="published")
+    if args.rule and (args.portal or args.search):
+        raise UserError("--rule takes its portals and its search from the rule: "
+                        "leave out --portal and --search")
     db = open_database(db_url(args))
     try:
-        entries = query.feed_entries(db, filters, limit=args.limit)
+        if args.rule:
+            entries, feed_id, title = _rule_feed(db, args.rule, args.limit)
+        else:
+            filters = ArticleFilter(portals=tuple(args.portal), search=args.search, status="all",
+                                    sort="published")
+            entries = query.feed_entries(db, filters, limit=args.limit)
+            scope = ", ".join(args.portal) or "all portals"
+            title = f"portalwatch: {scope}" + (f" — “{args.search}”" if args.search else "")
+            # A stable id per portal set and search, so that readers keep their read marks across runs.
+            feed_id = "urn:portalwatch:feed:" + quote(",".join(args.portal or ["all"])) + (
+                f":search:{quote(args.search)}" if args.search else "")
     finally:
         db.dispose()
-    scope = ", ".join(args.portal) or "all portals"
-    title = f"portalwatch: {scope}" + (f" — “{args.search}”" if args.search else "")
-    # A stable id per portal set and search, so that readers keep their read marks across runs.
-    feed_id = "urn:portalwatch:feed:" + quote(",".join(args.portal or ["all"])) + (
-        f":search:{quote(args.search)}" if args.search else "")
     with _output(args.output) as out, _quiet_broken_pipe():
         write_atom(entries, out, feed_id=feed_id, title=title)
     return 0
+
+
+def _rule_feed(db: Database, name: str, limit: int) -> tuple[list[query.FeedEntry], str, str]:
+    """The events an alert rule reports, decided by the rule's own test, as alerts are."""
+    from crawler.alerts.rules import get_rule, rule_accepts  # imports Apprise: only when asked for
+
+    with db.session() as session:
+        rule = get_rule(session, name)
+        filters = ArticleFilter(portals=tuple(rule.portal_ids), search=rule.match_text, status="all",
+                                sort="published")
+        entries = query.feed_entries(
+            session, filters, limit=limit, kinds=tuple(rule.event_kinds),
+            keep=lambda entry: rule_accepts(rule, entry.event.kind, entry.article.portal, entry.article))
+        return entries, f"urn:portalwatch:feed:rule:{quote(rule.name)}", f"portalwatch: {rule.name}"
 
 
 # --- plumbing ---------------------------------------------------------------------------------

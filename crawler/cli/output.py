@@ -216,9 +216,13 @@ def changed_lines(diff: str | None) -> str:
     return "\n".join(f"{line[0]} {line[1:]}" for line in lines)
 
 
+# The feed is read by Vietnamese readers: an edit, a removal or a return says so in the title.
+_FEED_TITLE_PREFIX = {"new": "", "changed": "[đã sửa] ", "removed": "[đã gỡ] ", "restored": "[đăng lại] "}
+
+
 def write_atom(entries: Sequence[FeedEntry], out: TextIO, *, feed_id: str, title: str,
                link: str | None = None) -> int:
-    """An Atom feed, newest event first: one entry per new article and per change."""
+    """An Atom feed, newest event first: one entry per event (new article, change, removal, return)."""
     feed = FeedGenerator()
     feed.id(feed_id)
     feed.title(title)
@@ -229,7 +233,7 @@ def write_atom(entries: Sequence[FeedEntry], out: TextIO, *, feed_id: str, title
         article, event = entry.article, entry.event
         item = feed.add_entry(order="append")
         item.id(f"{article.canonical_url}#{event.kind}-v{event.version}")
-        item.title(article.title if event.kind == "new" else f"[đã sửa] {article.title}")
+        item.title(_FEED_TITLE_PREFIX[event.kind] + article.title)
         item.link(href=article.url)
         item.published(article.published_at or article.first_seen_at)
         item.updated(event.occurred_at)
