@@ -67,8 +67,12 @@ def test_bad_input_exits_2_with_a_message(args: list[str], message: str) -> None
     assert message in result.stderr and "Traceback" not in result.stderr
 
 
-def slow_portal(delay: float = 0.3) -> SimulatedPortal:
+def slow_portal(delay: float = 0.3, *, hold_oldest: bool = False) -> SimulatedPortal:
+    """`hold_oldest`: the oldest article answers only when the portal stops, so a crawl of it
+    cannot end before then, however slow the machine."""
     portal = SimulatedPortal(articles=30, per_page=10)
+    if hold_oldest:  # set first: the first delay that matches a path applies
+        portal.set_delay(portal.expected_articles()[-1]["url"], 600)
     portal.set_delay("/tin-tuc-su-kien/-/*", delay)  # article pages only: the crawl lasts a few seconds
     return portal
 
@@ -107,11 +111,7 @@ def test_crawl_killed_half_way_leaves_whole_articles_and_the_next_crawl_complete
 
 
 def test_a_portal_another_process_is_crawling_is_not_crawled_twice(tmp_path: Path, sqlite_url: str) -> None:
-    portal = SimulatedPortal(articles=30, per_page=10)
-    # The oldest article is held until the portal stops (the first delay that matches applies):
-    # the first crawl cannot end while the second one looks, however slow the machine.
-    portal.set_delay(portal.expected_articles()[-1]["url"], 600)
-    portal.set_delay("/tin-tuc-su-kien/-/*", 0.3)
+    portal = slow_portal(hold_oldest=True)  # the first crawl is still running when the second looks
     registry = write_registry(tmp_path, portal)
     first = start_crawl(registry, sqlite_url, 4)
     try:
