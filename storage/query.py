@@ -383,38 +383,76 @@ def _first_ranked_page(session: Session, f: ArticleFilter, limit: int) -> tuple[
     """The keys (id, score) of the first `limit` + 1 rows of a relevance search, and its cut
     (see `_relevance_cut`), found in one pass over the matches.
 
-    The RANK_WINDOW + 1 most recently stored matches are scored as they are found (in id order:
-    FTS5 rowids; on PostgreSQL the primary key walked backwards or a bitmap of the matches sorted,
-    as the planner prefers) and ranked among themselves; the oldest of
-    them is the cut when there are that many. Finding the cut first and ranking after read every
-    match twice, which on PostgreSQL (a stored vector to check per match) cost 50-60 ms for
-    searches matching 10,000 articles.
+    The RANK_WINDOW + 1 most recently stored matches are scored as they are found and ranked
+    among themselves; the oldest of them is the cut when there are that many. Finding the cut
+    first and ranking after read every match twice, which on PostgreSQL (a stored vector to
+    check per match) cost 50-60 ms for searches matching 10,000 articles.
     """
-    matches, _ = _articles_select(session, f, (Article.id,), in_id_order=True)
-    window = matches.limit(search.RANK_WINDOW + 1).subquery("ranked_window")
-    stmt = (
-        sa.select(window.c.id, window.c.score, sa.func.count().over().label("window_size"),
-                  sa.func.min(window.c.id).over().label("oldest"))
-        .order_by(window.c.score.desc(), window.c.id.desc())
-        .limit(limit + 2)  # one more than asked, and the cut, which is no part of the ranked page
-    )
-    keys = list(session.execute(stmt).all())
-    if not keys or keys[0].window_size <= search.RANK_WINDOW:
+    for plan, complete in _window_plans(session, f):
+        window = plan.limit(search.RANK_WINDOW + 1).subquery("ranked_window")
+        stmt = (
+            sa.select(window.c.id, window.c.score, sa.func.count().over().label("window_size"),
+                      sa.func.min(window.c.id).over().label("oldest"))
+            .order_by(window.c.score.desc(), window.c.id.desc())
+            .limit(limit + 2)  # one more than asked, and the cut, which is no part of the ranked page
+        )
+        keys = list(session.execute(stmt).all())
+        full = bool(keys) and keys[0].window_size > search.RANK_WINDOW
+        if full or complete:
+            break
+    if not full:
         return keys[:limit + 1], None
     cut = keys[0].oldest
     return [key for key in keys if key.id != cut][:limit + 1], cut
 
 
+def _window_plans(session: Session, f: ArticleFilter) -> Iterator[tuple[sa.Select[Any], bool]]:
+    """Ways to select the matches of a search, scored, most recently stored first, each with
+    whether it holds them all (if not and it holds fewer than the window, try the next).
+
+    FTS5 hands matches over in rowid order from the index itself. PostgreSQL must read a match's
+    row to learn its id, and has two ways to find the newest: walk the primary key backwards,
+    testing each article, or take every match from the index and visit each (a random read per
+    match). Its planner guesses how many articles match from word statistics that assume words
+    independent ("to" and "quoc" are not: 2,343 guessed, 11,261 found), so it walked where it
+    should have visited and the other way round: 40-70 ms for searches matching a tenth of the
+    articles. Here the share of the newest `search.PG_PROBE` articles that match decides.
+    """
+    if session.get_bind().dialect.name != "postgresql":
+        yield _articles_select(session, f, (Article.id,), in_id_order="planner")[0], True
+        return
+    walk, _ = _articles_select(session, f, (Article.id,), in_id_order="walk")
+    visit, _ = _articles_select(session, f, (Article.id,), in_id_order="visit")
+    newest = sa.select(sa.func.max(Article.id)).scalar_subquery()
+    recent = walk.with_only_columns(Article.id).order_by(None).where(Article.id > newest - search.PG_PROBE)
+    probe = session.execute(sa.select(newest, sa.select(sa.func.count()).select_from(recent.subquery())
+                                      .scalar_subquery())).one()
+    stored, density = probe[0] or 0, (probe[1] or 0) / search.PG_PROBE
+    wanted = search.RANK_WINDOW + 1
+    # Walking reads about `wanted / density` articles side by side; visiting reads every match,
+    # `stored * density` of them, each costing PG_VISIT_COST times a row read side by side.
+    if density and wanted / density < search.PG_VISIT_COST * stored * density:
+        # Bounded at twice the expected walk, so that the planner sees it short (unbounded, a seq
+        # scan could look cheaper to it); a window not found in it is looked for by visiting.
+        yield walk.where(Article.id > stored - int(2 * wanted / density)), False
+    yield visit, True
+
+
 def _articles_select(session: Session, f: ArticleFilter, columns: Sequence[Any], *,
                      ranked: bool = True, newer_than: int | None = None,
-                     up_to: int | None = None, in_id_order: bool = False) -> tuple[sa.Select[Any], list[Any]]:
+                     up_to: int | None = None,
+                     in_id_order: Literal["planner", "walk", "visit"] | None = None,
+                     ) -> tuple[sa.Select[Any], list[Any]]:
     """`columns` (plus `score`) of the matching articles, sorted; and the keys the cursor pages on.
 
     Without `ranked`, no score is computed, the order is left to the caller and the keys are just
     the id column to sort on (the FTS5 rowid on SQLite: sorting on it needs no lookup in articles).
     `newer_than`: only articles with a higher id (the ranked window of a large search). `up_to`:
     only those with this id or lower, unscored and most recently stored first (what follows it).
-    `in_id_order`: scored, but most recently stored first (the ranked window itself).
+    `in_id_order`: scored, but most recently stored first (the ranked window itself), by the
+    plan the database prefers; on PostgreSQL "walk" keeps the full-text index out of the plan
+    (the primary key walked backwards) and "visit" keeps the primary key's order out of it
+    (every match from the index).
     """
     stmt = sa.select(*columns).where(*_conditions(session, f))
     if Portal.timezone in columns:
@@ -423,7 +461,8 @@ def _articles_select(session: Session, f: ArticleFilter, columns: Sequence[Any],
     id_column: Any = Article.id
     if f.text_query is not None:
         scored = ranked and f.effective_sort == "relevance" and up_to is None
-        plan = search_plan(session.get_bind().dialect.name, f.text_query, Article.__table__, scored=scored)
+        plan = search_plan(session.get_bind().dialect.name, f.text_query, Article.__table__, scored=scored,
+                           indexed=in_id_order != "walk")
         if plan.join is not None:
             stmt = stmt.join(plan.join, plan.join.c.id == Article.id)
             id_column = plan.join.c.id  # FTS5 takes a rowid range: it reads and ranks only those
@@ -441,7 +480,7 @@ def _articles_select(session: Session, f: ArticleFilter, columns: Sequence[Any],
     sort = f.effective_sort
     if in_id_order:
         keys: list[Any] = [score, id_column]
-        stmt = stmt.order_by(id_column.desc())
+        stmt = stmt.order_by((id_column + 0 if in_id_order == "visit" else id_column).desc())
     elif up_to is not None:
         keys = [score, Article.id]
         stmt = stmt.order_by(Article.id.desc())

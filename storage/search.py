@@ -45,11 +45,20 @@ MAX_WORD_LENGTH = 100
 # stored of them (highest ids); the older matches follow, most recently stored first, unranked.
 # Ranking reads every match's word statistics (bm25 on SQLite, ts_rank on PostgreSQL), which
 # for a word in most articles ("tinh": 100,000 of 100,000) took 140-210 ms; the newest matches
-# are found in index order (FTS5 rowids, the primary key) without ranking the rest. 5,000 keeps
-# the first page of such a search under 50 ms on both databases (bench/query.py) and is weeks
-# of news: the first page is the most relevant of recent news, which is what a reporter typing
-# a common word wants. Searches matching fewer are ranked whole, as before.
-RANK_WINDOW = 5_000
+# are found in index order (FTS5 rowids, the primary key) without ranking the rest. Each ranked
+# match costs 2.5-6 us on SQLite and a row visit on PostgreSQL: 5,000 kept the first page under
+# 50 ms on one machine and not on a machine 2.5 times slower (p95 74-80 ms); 2,000 brings the
+# slowest searches down by a third to a half (bench/query.py). 2,000 matches are still days of
+# every portal's news, or months of one portal's: the first page is the most relevant of recent
+# news, which is what a reporter typing a common word wants. Searches matching fewer are ranked
+# whole.
+RANK_WINDOW = 2_000
+# How PostgreSQL finds the ranked window (`storage.query._window_plans`): from the share of the
+# newest PG_PROBE articles that match, it walks the primary key backwards, testing each article,
+# or visits every match the full-text index names; a visit (a random page) cost PG_VISIT_COST
+# times an article read in the walk (bench/query.py: 3-4 us against 1-1.5 us).
+PG_PROBE = 500
+PG_VISIT_COST = 3
 _WORD = re.compile(r"\w+")  # the word of crawler.textmatch.tokens
 
 FTS_TABLE = "articles_fts"
@@ -123,7 +132,10 @@ class SearchPlan:
     score: sa.ColumnElement[Any] | None  # higher is better: -bm25 on SQLite, ts_rank on PostgreSQL
 
 
-def search_plan(dialect: str, query: TextQuery, articles: sa.Table, *, scored: bool) -> SearchPlan:
+def search_plan(dialect: str, query: TextQuery, articles: sa.Table, *, scored: bool,
+                indexed: bool = True) -> SearchPlan:
+    """`indexed=False` words the PostgreSQL condition so that no index can serve it (`IS TRUE`),
+    for a plan that must test articles in primary-key order (`storage.query._ranked_window`)."""
     if dialect == "sqlite":
         fts = sa.table(FTS_TABLE, sa.column("rowid", sa.Integer))
         fts_column = sa.literal_column(FTS_TABLE)
@@ -137,17 +149,21 @@ def search_plan(dialect: str, query: TextQuery, articles: sa.Table, *, scored: b
         # On the outer table itself: a self-join made PostgreSQL sort whole vectors, not scores.
         vector = sa.literal_column(f"{articles.name}.{PG_VECTOR_COLUMN}", TSVECTOR)
         all_words = sa.cast(sa.literal(pg_tsquery(query, phrases=False)), TSQUERY)
-        condition = vector.op("@@")(all_words)
+        condition = vector.bool_op("@@")(all_words)
         if query.phrases:
             # Phrases by position, through the index; in the rare article whose positions PostgreSQL
-            # cut short (see install_postgres_index), by looking for them in the text itself.
-            in_a_row = sa.cast(sa.literal(pg_tsquery(query, phrases=True)), TSQUERY)
-            truncated = sa.cast(sa.literal(f"'{TRUNCATED}' & {pg_tsquery(query, phrases=False)}"), TSQUERY)
+            # cut short (see install_postgres_index), by looking for them in the text itself. One
+            # tsquery, so that each match is checked once: an OR of two made PostgreSQL recheck
+            # both and then filter on both again (the phrase's positions read three times per match).
+            words = pg_tsquery(query, phrases=False)
+            either = f"({pg_tsquery(query, phrases=True)}) | ('{TRUNCATED}' & {words})"
+            truncated = vector.bool_op("@@")(sa.cast(sa.literal(f"'{TRUNCATED}'"), TSQUERY))
             padded = sa.literal(" ") + articles.c.search_text + sa.literal(" ")
-            condition = sa.or_(vector.op("@@")(in_a_row), sa.and_(
-                vector.op("@@")(truncated),
-                *(sa.func.strpos(padded, needle) > 0 for needle in pg_phrase_needles(query)),
-            ))
+            in_text = [sa.func.strpos(padded, needle) > 0 for needle in pg_phrase_needles(query)]
+            condition = sa.and_(vector.bool_op("@@")(sa.cast(sa.literal(either), TSQUERY)),
+                                sa.or_(sa.not_(truncated), sa.and_(*in_text)))
+        if not indexed:
+            condition = condition.is_(sa.true())
         # Ranked on the words ORed: for an AND, ts_rank weighs every pair of positions of different
         # words (4 times slower on two common words) where bm25, on SQLite, counts each word.
         # float8, not ts_rank's float4: the cursor carries the score and must compare equal.

@@ -239,6 +239,33 @@ def test_a_search_larger_than_the_rank_window_ranks_the_newest_then_pages_the_re
     assert ranks[5:] == [None] * 8
 
 
+@pytest.mark.parametrize("visit_cost", [0, 3, 10**9], ids=["index-visits", "as-configured", "key-walk"])
+def test_the_ranked_window_holds_the_newest_matches_however_the_database_finds_them(
+        db: Database, monkeypatch: pytest.MonkeyPatch, visit_cost: int) -> None:
+    # On PostgreSQL the cost of a visit decides between walking the newest articles and visiting
+    # every match (storage.query._window_plans). "to quoc": the 4 newest articles match (a common
+    # search, by PG_PROBE), the 18 before them do not, the 8 oldest do: a walk ends short of the
+    # window and must go on. "hoi nghi": every article matches.
+    monkeypatch.setattr(search, "RANK_WINDOW", 5)
+    monkeypatch.setattr(search, "PG_PROBE", 4)
+    monkeypatch.setattr(search, "PG_VISIT_COST", visit_cost)
+    to_quoc = set(range(8)) | set(range(26, 30))
+    with db.session() as s:
+        ensure_portal(s, "thainguyen", name="TN", cms="liferay", timezone="Asia/Ho_Chi_Minh")
+        for i in range(30):
+            title = f"Tổ quốc {i}" if i in to_quoc else f"Tin khác {i}"
+            store_record(s, make_record(f"a{i}", title=title, body=[f"{title}, hội nghị. " * (i % 3 + 1)]))
+    every = range(30)
+    for search_text, matching in (("to quoc", sorted(to_quoc, reverse=True)), ("hoi nghi", every[::-1])):
+        newest_first = [f"a{i}" for i in matching]
+        rows = query.search_articles(db, ArticleFilter(search=search_text), limit=30).rows
+        ranks = [row.rank for row in rows]
+        assert sorted(_slugs(rows[:5])) == sorted(newest_first[:5]), search_text
+        assert _slugs(rows[5:]) == newest_first[5:], search_text
+        assert None not in ranks[:5] and ranks[:5] == sorted(ranks[:5], reverse=True)  # type: ignore[type-var]
+        assert ranks[5:] == [None] * (len(rows) - 5)
+
+
 @pytest.mark.parametrize("stored", [5, 6])
 def test_a_search_filling_the_rank_window_exactly_or_by_one_more_pages_every_match_once(
         db: Database, monkeypatch: pytest.MonkeyPatch, stored: int) -> None:
