@@ -66,7 +66,8 @@ from crawler.textmatch import TextQuery, matches, parse_query
 from storage import search
 from storage.db import Database
 from storage.models import Article, ArticleEvent, ArticleVersion, Portal
-from storage.search import make_snippet, search_plan, searchable_parts
+from storage.search import search_plan, searchable_parts
+from storage.snippets import make_snippet
 
 Status = Literal["active", "removed", "all"]
 EventKind = Literal["new", "changed", "removed", "restored"]

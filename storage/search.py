@@ -24,10 +24,6 @@ triggers with the old table: call `install_sqlite_triggers(op.get_bind())` after
 
 from __future__ import annotations
 
-import bisect
-import itertools
-import re
-import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -37,7 +33,6 @@ from sqlalchemy.dialects.postgresql import TSQUERY, TSVECTOR
 from sqlalchemy.engine import Connection
 
 from crawler.items import ArticleRecord
-from crawler.normalize import clean_text, fold
 from crawler.textmatch import TextQuery, tokens
 
 MAX_WORD_LENGTH = 100
@@ -59,7 +54,6 @@ RANK_WINDOW = 2_000
 # times an article read in the walk (bench/query.py: 3-4 us against 1-1.5 us).
 PG_PROBE = 500
 PG_VISIT_COST = 3
-_WORD = re.compile(r"\w+")  # the word of crawler.textmatch.tokens
 
 FTS_TABLE = "articles_fts"
 PG_VECTOR_COLUMN = "search_vector"
@@ -238,131 +232,3 @@ def drop_postgres_index(bind: Connection) -> None:
     bind.exec_driver_sql("DROP INDEX IF EXISTS ix_articles_search_vector")
     bind.exec_driver_sql(f"ALTER TABLE articles DROP COLUMN IF EXISTS {PG_VECTOR_COLUMN}")
     bind.exec_driver_sql(f"DROP FUNCTION IF EXISTS {PG_VECTOR_FUNCTION}(text)")
-
-
-# --- snippets: the folded match shown in the original text -----------------------------------
-
-@dataclass(frozen=True)
-class Snippet:
-    text: str  # an excerpt of the original text, diacritics and case as printed
-    highlights: tuple[tuple[int, int], ...]  # [start, end) of each match within `text`
-
-
-class _FoldTable(dict[int, str]):
-    """`str.translate` table folding one character at a time, filled as characters are met."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.irregular: re.Pattern[str] | None = None  # characters that fold to zero or several
-
-    def __missing__(self, code: int) -> str:
-        char = chr(code)
-        folded = " " if char.isspace() else fold(char)
-        self[code] = folded
-        if len(folded) != 1:
-            known = "".join(re.escape(chr(c)) for c, f in self.items() if len(f) != 1)
-            self.irregular = re.compile(f"[{known}]")
-        return folded
-
-
-_FOLD_TABLE = _FoldTable()
-
-
-def _fold_in_place(text: str) -> str | None:
-    """`text` folded a character at a time when each folds to exactly one (Vietnamese in NFC, đ
-    included), so that offsets in it are offsets in `text`; None when some do not."""
-    folded = text.translate(_FOLD_TABLE)  # meets every character, so `irregular` knows them all
-    if _FOLD_TABLE.irregular is None or not _FOLD_TABLE.irregular.search(text):
-        return folded
-    return None
-
-
-def _folded_words(text: str, in_place: str | None) -> list[str]:
-    if in_place is not None:
-        return _WORD.findall(in_place)
-    return [word for word, _, _ in _word_spans(text, None, None)]
-
-
-def _word_spans(text: str, in_place: str | None, count: int | None) -> list[tuple[str, int, int]]:
-    """The first `count` (None: all) folded words of `text`, each with the [start, end) of the
-    original characters it came from. `in_place`: what `_fold_in_place(text)` returned."""
-    if in_place is not None:
-        return [(match.group(), *match.span()) for match in itertools.islice(_WORD.finditer(in_place), count)]
-    chars: list[str] = []
-    origin: list[int] = []
-    for index, char in enumerate(text):
-        for folded_char in _FOLD_TABLE[ord(char)]:
-            chars.append(folded_char)
-            origin.append(index)
-    words = []
-    for match in itertools.islice(_WORD.finditer("".join(chars)), count):
-        start, end = origin[match.start()], origin[match.end() - 1] + 1
-        while end < len(text) and unicodedata.combining(text[end]):
-            end += 1  # a decomposed mark belongs to the letter before it
-        words.append((match.group(), start, end))
-    return words
-
-
-def _hits(words: Sequence[str], query: TextQuery) -> list[tuple[int, int, int]]:
-    """(first word, past-the-end word, term number) of every word or phrase of `query` in `words`."""
-    hits = []
-    wanted = {word: n for n, word in enumerate(query.words)}
-    phrases_from: dict[str, list[tuple[int, tuple[str, ...]]]] = {}  # by their first word
-    for n, phrase in enumerate(query.phrases, start=len(wanted)):
-        phrases_from.setdefault(phrase[0], []).append((n, phrase))
-    for i, word in enumerate(words):
-        if word in wanted:
-            hits.append((i, i + 1, wanted[word]))
-        for n, phrase in phrases_from.get(word, ()):
-            if tuple(words[i:i + len(phrase)]) == phrase:
-                hits.append((i, i + len(phrase), n))
-    return hits
-
-
-def make_snippet(texts: Sequence[str], query: TextQuery, *, window: int = 24) -> Snippet | None:
-    """The `window` words of `texts` that show the most different terms of `query`, highlighted.
-
-    The text showing the most terms wins, the earlier one on a tie (callers put the body before
-    the title, which is printed anyway); None when no text holds a match.
-    """
-    best: tuple[int, str, str | None, int, list[tuple[int, int, int]], int] | None = None
-    all_terms = len(query.words) + len(query.phrases)
-    for candidate in texts:
-        text = clean_text(candidate)
-        in_place = _fold_in_place(text)
-        words = _folded_words(text, in_place)
-        hits = _hits(words, query)
-        starts = [a for a, _, _ in hits]
-        for first in starts[:64]:  # enough anchors to find a good window in a long article
-            start = max(0, min(first - window // 4, len(words) - window))
-            inside = hits[bisect.bisect_left(starts, start):bisect.bisect_left(starts, start + window)]
-            terms = len({term for _, b, term in inside if b <= start + window})
-            if best is None or terms > best[0]:
-                best = (terms, text, in_place, len(words), hits, start)
-            if terms == all_terms:
-                break
-        if best is not None and best[0] == all_terms:
-            break
-    if best is None:
-        return None
-    _, text, in_place, word_count, hits, start = best
-    last = min(word_count, start + window) - 1
-    spans = _word_spans(text, in_place, last + 1)  # offsets only as far as the excerpt goes
-    begin, end = spans[start][1], spans[last][2]
-    prefix = "…" if start > 0 else ""
-    excerpt = prefix + text[begin:end] + ("…" if last < word_count - 1 else "")
-    shift = len(prefix) - begin
-    marks = [(spans[a][1] + shift, spans[b - 1][2] + shift) for a, b, _ in sorted(hits)
-             if a >= start and b - 1 <= last]
-    return Snippet(excerpt, _merge(excerpt, marks))
-
-
-def _merge(text: str, marks: Sequence[tuple[int, int]]) -> tuple[tuple[int, int], ...]:
-    """Join overlapping marks, and marks only a space apart ("Đại tướng" reads as one match)."""
-    merged: list[tuple[int, int]] = []
-    for start, end in marks:
-        if merged and (start <= merged[-1][1] or not text[merged[-1][1]:start].strip()):
-            merged[-1] = (merged[-1][0], max(end, merged[-1][1]))
-        else:
-            merged.append((start, end))
-    return tuple(merged)

@@ -22,6 +22,8 @@ ICT = timezone(timedelta(hours=7))
 def test_clean_text_nfc_and_every_kind_of_space() -> None:
     decomposed = unicodedata.normalize("NFD", "Hội nghị")
     assert clean_text(f"\u00a0 {decomposed}\u00a0\u00a0trực\u200btuyến\n\t ") == "Hội nghị trựctuyến"
+    assert clean_text("Tổ quốc\u3000Việt\u202fNam\u2028mới") == "Tổ quốc Việt Nam mới"  # one odd space each
+    assert clean_text(" Đã sạch ") == "Đã sạch"
     assert clean_text(None) == ""
 
 

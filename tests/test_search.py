@@ -16,7 +16,7 @@ from crawler.textmatch import matches, parse_query
 from storage import query
 from storage.db import Database, alembic_config, open_database
 from storage.query import ArticleFilter
-from storage.search import make_snippet, searchable_text
+from storage.search import searchable_text
 from storage.store import ensure_portal, mark_removed, store_record
 from tests.records import make_record
 
@@ -158,11 +158,3 @@ def test_a_search_with_nothing_to_find_or_an_open_quote_is_a_clear_error(db: Dat
         query.search_articles(db, ArticleFilter(search='"dai tuong'))
     with pytest.raises(UserError, match="nothing to search for"):
         query.search_articles(db, ArticleFilter(search='" , "'))
-
-
-def test_snippet_keeps_diacritics_and_marks_the_whole_phrase() -> None:
-    snippet = make_snippet(["Chiều 11/3, Đại tướng Tô Lâm chủ trì hội nghị về an ninh Tổ quốc."],
-                           parse_query('"to quoc" dai'))
-    assert snippet is not None
-    assert [snippet.text[a:b] for a, b in snippet.highlights] == ["Đại", "Tổ quốc"]
-    assert make_snippet(["Không liên quan"], parse_query("dai")) is None
