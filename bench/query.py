@@ -27,7 +27,7 @@ from sqlalchemy import create_engine, func, insert, select, text
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from crawler.textmatch import parse_query  # noqa: E402
-from storage import query  # noqa: E402
+from storage import query, search  # noqa: E402
 from storage.db import Database, open_database  # noqa: E402
 from storage.models import Article  # noqa: E402
 from storage.query import ArticleFilter  # noqa: E402
@@ -124,6 +124,18 @@ def index_size(db: Database) -> str:
                 f" + search_text {words / 2**20:.1f} MiB (stored compressed)")
 
 
+def server_notes(db: Database) -> str:
+    """What the figures depend on besides the code: the ranked window, and on PostgreSQL the
+    buffer cache (the default 128 MB holds less than the articles table at 100,000 articles)."""
+    notes = f"ranked window {search.RANK_WINDOW:,} newest matches"
+    if db.dialect == "postgresql":
+        with db.engine.connect() as conn:
+            buffers = conn.execute(text("SHOW shared_buffers")).scalar()
+            table = conn.execute(text("SELECT pg_size_pretty(pg_table_size('articles'))")).scalar()
+        notes += f", shared_buffers {buffers}, articles table {table}"
+    return notes
+
+
 def plain_ranked_sql(dialect: str, search: str) -> str:
     """The baseline: the database's own ranked full-text query for the first 20 ids, as one would
     write it by hand over the same index (every match ranked, no window, no snippets, no rows)."""
@@ -196,7 +208,7 @@ def main() -> None:
         urls.append(args.postgres.rsplit("/", 1)[0] + "/pw_bench_query")
     for url in urls:
         db = open_database(url)
-        print(f"{db.dialect}:")
+        print(f"{db.dialect}: {server_notes(db)}")
         fill(db, args.count)
         overall, plain = measure(db, args.repeat)
         print(f"  all queries: p50 {statistics.median(overall):.1f} ms, p95 {_p95(overall):.1f} ms"
