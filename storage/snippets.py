@@ -4,13 +4,14 @@ A search matches folded words (`crawler.textmatch`: no case, no diacritics, đ i
 wants to see "Đại tướng", not "dai tuong". Each term of the search is found in the printed text
 itself by a regular expression that spells each letter as every character folding to it
 (`[dDđĐ][aAàáảãạ…]…`): the regex engine's C loop, where folding every text and a Python loop
-over its words cost 0.3 ms a row, 6 ms a page of 20. Only the words around the chosen match are
-split out. A text with characters beyond the Latin and punctuation blocks the portals print
-(Greek, CJK, decomposed marks) is folded a character at a time instead, offsets kept.
+over its words cost 0.3 ms a row, 6 ms a page of 20. A text with characters beyond the Latin and
+punctuation blocks the portals print (Greek, CJK, decomposed marks) is folded a character at a
+time instead, offsets kept.
 """
 
 from __future__ import annotations
 
+import bisect
 import functools
 import itertools
 import re
@@ -43,35 +44,72 @@ def make_snippet(texts: Sequence[str], query: TextQuery, *, window: int = 24) ->
     """
     patterns = _term_patterns(query)
     _, irregular = _folding()
-    best: tuple[int, str, str, list[int] | None, list[tuple[int, int, int]], int, int] | None = None
+    best: tuple[int, str, list[int] | None, _Words, list[tuple[int, int, int]], int, int] | None = None
     for candidate in texts:
         text = clean_text(candidate)
         folded, origin = _folded(text) if irregular.search(text) else (text, None)
-        hits = sorted((m.start(), m.end(), n) for n, pattern in enumerate(patterns)
-                      for m in pattern.finditer(folded))
-        for anchor, _, _ in hits[:MAX_ANCHORS]:
-            begin, end = _words_around(folded, anchor, window)
-            terms = len({n for start, stop, n in hits if start >= begin and stop <= end})
+        found = sorted((m.start(), m.end(), n) for n, pattern in enumerate(patterns)
+                       for m in pattern.finditer(folded))
+        present = len({term for _, _, term in found})  # no window of this text shows more
+        if best is not None and present <= best[0]:
+            continue
+        words = _Words(folded)
+        found_starts = [a for a, _, _ in found]
+        for anchor, _, _ in found[:MAX_ANCHORS]:
+            first = words.index_at(anchor)
+            split = words.split(max(window, first + window - window // 4))  # fewer where the text ends
+            start = max(0, min(first - window // 4, split - window))
+            past = min(start + window, split)
+            begin, end = words.spans[start][0], words.spans[past - 1][1]
+            inside = found[bisect.bisect_left(found_starts, begin):bisect.bisect_left(found_starts, end)]
+            terms = len({term for _, stop, term in inside if stop <= end})
             if best is None or terms > best[0]:
-                best = (terms, text, folded, origin, hits, begin, end)
-            if terms == len(patterns):
+                best = (terms, text, origin, words, inside, start, past)
+            if terms == present:
                 break
         if best is not None and best[0] == len(patterns):
             break
     if best is None:
         return None
-    _, text, folded, origin, hits, begin, end = best
-    prefix = "…" if _WORD.search(folded, 0, begin) else ""
-    suffix = "…" if _WORD.search(folded, end) else ""
-    begin, end = _in_original(text, origin, begin, end)
+    _, text, origin, words, inside, start, past = best
+    prefix = "…" if start > 0 else ""
+    suffix = "…" if words.split(past + 1) > past else ""
+    begin, end = _in_original(text, origin, words.spans[start][0], words.spans[past - 1][1])
     shift = len(prefix) - begin
     marks = []
-    for start, stop, _ in hits:
-        start, stop = _in_original(text, origin, start, stop)
-        if start >= begin and stop <= end:
-            marks.append((start + shift, stop + shift))
+    for a, b, _ in inside:
+        a, b = _in_original(text, origin, a, b)
+        if b <= end:
+            marks.append((a + shift, b + shift))
     excerpt = prefix + text[begin:end] + suffix
     return Snippet(excerpt, _merge(excerpt, marks))
+
+
+class _Words:
+    """The word spans of a text, split only as far as asked: the excerpt is near the first match
+    more often than not, and splitting a whole article cost as much as the rest of a snippet."""
+
+    def __init__(self, text: str) -> None:
+        self.spans: list[tuple[int, int]] = []
+        self._starts: list[int] = []
+        self._rest = _WORD.finditer(text)
+        self._done = False
+
+    def split(self, count: int) -> int:
+        """Split at least `count` words, or all there are; how many are split."""
+        missing = count - len(self.spans)
+        if missing > 0 and not self._done:
+            new = [word.span() for word in itertools.islice(self._rest, missing)]
+            self._done = len(new) < missing
+            self.spans += new
+            self._starts += [start for start, _ in new]
+        return len(self.spans)
+
+    def index_at(self, offset: int) -> int:
+        """The number of the word starting at `offset` (a match always starts a word)."""
+        while (not self._starts or self._starts[-1] < offset) and not self._done:
+            self.split(len(self.spans) + 32)
+        return bisect.bisect_left(self._starts, offset)
 
 
 @functools.lru_cache(maxsize=256)
@@ -88,26 +126,6 @@ def _term_patterns(query: TextQuery) -> tuple[re.Pattern[str], ...]:
         head = first_letter + r"(?<!\w.)" + spelled[0][len(first_letter):]
         patterns.append(re.compile(head + "".join(r"\W+" + word for word in spelled[1:]) + r"(?!\w)", re.S))
     return tuple(patterns)
-
-
-def _words_around(folded: str, anchor: int, window: int) -> tuple[int, int]:
-    """[begin, end) of `window` words of `folded`: a quarter of them before the word at `anchor`,
-    more when the text ends first."""
-    after = [m.span() for m in itertools.islice(_WORD.finditer(folded, anchor), window)]
-    wanted_before = max(window // 4, window - len(after))
-    before: list[tuple[int, int]] = []
-    reach = 16 * wanted_before  # characters: words and the spaces between them, generously
-    while True:
-        lo = max(0, anchor - reach)
-        before = [m.span() for m in _WORD.finditer(folded, lo, anchor)]
-        if before and before[0][0] == lo > 0 and _is_word(folded[lo - 1]):
-            before = before[1:]  # the tail of a word the reach cut
-        if len(before) >= wanted_before or lo == 0:
-            break
-        reach *= 4
-    before = before[-wanted_before:] if wanted_before else []
-    spans = before + after[:window - len(before)]
-    return spans[0][0], spans[-1][1]
 
 
 @functools.cache
