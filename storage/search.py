@@ -129,7 +129,7 @@ class SearchPlan:
 def search_plan(dialect: str, query: TextQuery, articles: sa.Table, *, scored: bool,
                 indexed: bool = True) -> SearchPlan:
     """`indexed=False` words the PostgreSQL condition so that no index can serve it (`IS TRUE`),
-    for a plan that must test articles in primary-key order (`storage.query._ranked_window`)."""
+    for a plan that must test articles in primary-key order (`storage.query._window_plans`)."""
     if dialect == "sqlite":
         fts = sa.table(FTS_TABLE, sa.column("rowid", sa.Integer))
         fts_column = sa.literal_column(FTS_TABLE)
@@ -147,8 +147,8 @@ def search_plan(dialect: str, query: TextQuery, articles: sa.Table, *, scored: b
         if query.phrases:
             # Phrases by position, through the index; in the rare article whose positions PostgreSQL
             # cut short (see install_postgres_index), by looking for them in the text itself. One
-            # tsquery, so that each match is checked once: an OR of two made PostgreSQL recheck
-            # both and then filter on both again (the phrase's positions read three times per match).
+            # tsquery: one index scan and one test of the phrase per match, where an OR of two
+            # conditions scanned the index twice and tested the phrase again in a filter.
             words = pg_tsquery(query, phrases=False)
             either = f"({pg_tsquery(query, phrases=True)}) | ('{TRUNCATED}' & {words})"
             truncated = vector.bool_op("@@")(sa.cast(sa.literal(f"'{TRUNCATED}'"), TSQUERY))
