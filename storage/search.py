@@ -41,13 +41,14 @@ MAX_WORD_LENGTH = 100
 # Ranking reads every match's word statistics (bm25 on SQLite, ts_rank on PostgreSQL), which
 # for a word in most articles ("tinh": 100,000 of 100,000) took 140-210 ms; the newest matches
 # are found in index order (FTS5 rowids, the primary key) without ranking the rest. Each ranked
-# match costs 2.5-6 us on SQLite and a row visit on PostgreSQL: 5,000 kept the first page under
-# 50 ms on one machine and not on a machine 2.5 times slower (p95 74-80 ms); 2,000 brings the
-# slowest searches down by a third to a half (bench/query.py). 2,000 matches are still days of
-# every portal's news, or months of one portal's: the first page is the most relevant of recent
-# news, which is what a reporter typing a common word wants. Searches matching fewer are ranked
-# whole.
-RANK_WINDOW = 2_000
+# match costs 2.5-6 us on SQLite (bm25), and on PostgreSQL a search matching a tenth of the
+# articles reads about ten articles per ranked match: 5,000 kept the first page under 50 ms on one
+# machine and not on one 2.5 times slower (p95 74-80 ms); on this one, 2,000 gave a PostgreSQL p95
+# of 45-52 ms and 1,000 gives 41 (bench/query.py). 1,000 matches of a word in a tenth of the news
+# are two weeks of sixty portals' news, months or years of one portal's: the first page is the
+# most relevant of recent news, which is what a reporter typing a common word wants. Searches
+# matching fewer are ranked whole.
+RANK_WINDOW = 1_000
 # How PostgreSQL finds the ranked window (`storage.query._window_plans`): from the share of the
 # newest PG_PROBE articles that match, it walks the primary key backwards, testing each article,
 # or visits every match the full-text index names; a visit (a random page) cost PG_VISIT_COST
