@@ -44,7 +44,7 @@ MAX_WORD_LENGTH = 100
 # match costs 2.5-6 us on SQLite (bm25), and on PostgreSQL a search matching a tenth of the
 # articles reads about ten articles per ranked match: 5,000 kept the first page under 50 ms on one
 # machine and not on one 2.5 times slower (p95 74-80 ms); on this one, 2,000 gave a PostgreSQL p95
-# of 45-52 ms and 1,000 gives 41 (bench/query.py). 1,000 matches of a word in a tenth of the news
+# of 45-52 ms and 1,000 gives 34-41 (bench/query.py). 1,000 matches of a word in a tenth of the news
 # are two weeks of sixty portals' news, months or years of one portal's: the first page is the
 # most relevant of recent news, which is what a reporter typing a common word wants. Searches
 # matching fewer are ranked whole.
