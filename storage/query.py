@@ -423,7 +423,6 @@ def _window_plans(session: Session, f: ArticleFilter) -> Iterator[tuple[sa.Selec
         yield _articles_select(session, f, (Article.id,), in_id_order="planner")[0], True
         return
     walk, _ = _articles_select(session, f, (Article.id,), in_id_order="walk")
-    visit, _ = _articles_select(session, f, (Article.id,), in_id_order="visit")
     newest = sa.select(sa.func.max(Article.id)).scalar_subquery()
     recent = walk.with_only_columns(Article.id).order_by(None).where(Article.id > newest - search.PG_PROBE)
     probe = session.execute(sa.select(newest, sa.select(sa.func.count()).select_from(recent.subquery())
@@ -436,7 +435,7 @@ def _window_plans(session: Session, f: ArticleFilter) -> Iterator[tuple[sa.Selec
         # Bounded at twice the expected walk, so that the planner sees it short (unbounded, a seq
         # scan could look cheaper to it); a window not found in it is looked for by visiting.
         yield walk.where(Article.id > stored - int(2 * wanted / density)), False
-    yield visit, True
+    yield _articles_select(session, f, (Article.id,), in_id_order="visit")[0], True
 
 
 def _articles_select(session: Session, f: ArticleFilter, columns: Sequence[Any], *,
