@@ -16,7 +16,7 @@ import functools
 import itertools
 import re
 import unicodedata
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 
 from crawler.normalize import clean_text, fold
@@ -48,8 +48,8 @@ def make_snippet(texts: Sequence[str], query: TextQuery, *, window: int = 24) ->
     for candidate in texts:
         text = clean_text(candidate)
         folded, origin = _folded(text) if irregular.search(text) else (text, None)
-        found = sorted((m.start(), m.end(), n) for n, pattern in enumerate(patterns)
-                       for m in pattern.finditer(folded))
+        found = sorted((start, end, n) for n, pattern in enumerate(patterns)
+                       for start, end in _matches(pattern, folded))
         present = len({term for _, _, term in found})  # no window of this text shows more
         if best is not None and present <= best[0]:
             continue
@@ -126,6 +126,14 @@ def _term_patterns(query: TextQuery) -> tuple[re.Pattern[str], ...]:
         head = first_letter + r"(?<!\w.)" + spelled[0][len(first_letter):]
         patterns.append(re.compile(head + "".join(r"\W+" + word for word in spelled[1:]) + r"(?!\w)", re.S))
     return tuple(patterns)
+
+
+def _matches(pattern: re.Pattern[str], text: str) -> Iterator[tuple[int, int]]:
+    """Where `pattern` matches, overlaps included: "Đại Đại Đại" holds the phrase "dai dai" twice."""
+    found = pattern.search(text)
+    while found is not None:
+        yield found.span()
+        found = pattern.search(text, found.start() + 1)
 
 
 @functools.cache

@@ -28,6 +28,8 @@ def test_only_whole_words_match_and_a_phrase_may_span_punctuation() -> None:
     # Printed punctuation of the portals (quotes, dashes, the đồng sign) does not get in the way.
     text = "“Đại tướng” – 5.000 ₫… Tổ\u00a0quốc"
     assert _marked(make_snippet([text], parse_query('"dai tuong" "to quoc"'))) == ["Đại tướng", "Tổ quốc"]
+    # A phrase found twice over the same words is marked over all of them.
+    assert _marked(make_snippet(["Nam Nam Nam bộ"], parse_query('"nam nam"'))) == ["Nam Nam Nam"]
 
 
 def test_a_match_deep_in_a_long_text_is_shown_with_the_words_around_it() -> None:
