@@ -422,7 +422,8 @@ def _window_plans(session: Session, f: ArticleFilter) -> Iterator[tuple[sa.Selec
     if session.get_bind().dialect.name != "postgresql":
         yield _articles_select(session, f, (Article.id,), in_id_order="planner")[0], True
         return
-    walk, _ = _articles_select(session, f, (Article.id,), in_id_order="walk")
+    where = _conditions(session, f)  # once: a category or author filter reads the stored values
+    walk, _ = _articles_select(session, f, (Article.id,), in_id_order="walk", where=where)
     newest = sa.select(sa.func.max(Article.id)).scalar_subquery()
     recent = walk.with_only_columns(Article.id).order_by(None).where(Article.id > newest - search.PG_PROBE)
     probe = session.execute(sa.select(newest, sa.select(sa.func.count()).select_from(recent.subquery())
@@ -435,13 +436,14 @@ def _window_plans(session: Session, f: ArticleFilter) -> Iterator[tuple[sa.Selec
         # Bounded at twice the expected walk, so that the planner sees it short (unbounded, a seq
         # scan could look cheaper to it); a window not found in it is looked for by visiting.
         yield walk.where(Article.id > stored - int(2 * wanted / density)), False
-    yield _articles_select(session, f, (Article.id,), in_id_order="visit")[0], True
+    yield _articles_select(session, f, (Article.id,), in_id_order="visit", where=where)[0], True
 
 
 def _articles_select(session: Session, f: ArticleFilter, columns: Sequence[Any], *,
                      ranked: bool = True, newer_than: int | None = None,
                      up_to: int | None = None,
                      in_id_order: Literal["planner", "walk", "visit"] | None = None,
+                     where: list[sa.ColumnElement[bool]] | None = None,
                      ) -> tuple[sa.Select[Any], list[Any]]:
     """`columns` (plus `score`) of the matching articles, sorted; and the keys the cursor pages on.
 
@@ -452,9 +454,9 @@ def _articles_select(session: Session, f: ArticleFilter, columns: Sequence[Any],
     `in_id_order`: scored, but most recently stored first (the ranked window itself), by the
     plan the database prefers; on PostgreSQL "walk" keeps the full-text index out of the plan
     (the primary key walked backwards) and "visit" keeps the primary key's order out of it
-    (every match from the index).
+    (every match from the index). `where`: `_conditions(session, f)`, when the caller has them.
     """
-    stmt = sa.select(*columns).where(*_conditions(session, f))
+    stmt = sa.select(*columns).where(*(_conditions(session, f) if where is None else where))
     if Portal.timezone in columns:
         stmt = stmt.join(Portal, Portal.id == Article.portal_id)
     score: sa.ColumnElement[Any] = sa.null()

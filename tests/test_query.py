@@ -97,6 +97,11 @@ def test_category_and_author_match_without_diacritics(store: Database) -> None:
     assert _list(store, author="nguyen van duc") == ["hn-old"]
     assert _list(store, author="thanh hieu") == ["tn-new", "tn-mid", "tn-undated"]
     assert _list(store, author="không ai") == []
+    # The same filters on the first page of a relevance search (built by storage.query._window_plans).
+    ranked = query.search_articles(store, ArticleFilter(search="dai tuong", category="van hoa")).rows
+    assert _slugs(ranked) == ["tn-new"]
+    ranked = query.search_articles(store, ArticleFilter(search="dai tuong", author="nguyen van duc")).rows
+    assert _slugs(ranked) == ["hn-old"]
 
 
 def test_status_active_removed_all(store: Database) -> None:
