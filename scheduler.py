@@ -1,7 +1,7 @@
 """Crawl every portal on its schedule: `python scheduler.py [options]` is `portalwatch schedule [options]`.
 
 Runs until SIGTERM or Ctrl-C; `--once` for cron, `--list` to see the jobs. How it works:
-crawler/scheduling.py.
+crawler/scheduling/__init__.py.
 """
 
 from __future__ import annotations

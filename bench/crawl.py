@@ -18,7 +18,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench.simulated import timed_crawl, write_registry  # noqa: E402
-from crawler.simportal import SimulatedPortal  # noqa: E402
+from crawler.sim.portal import SimulatedPortal  # noqa: E402
 
 
 def crawl_rate(articles: int, per_page: int) -> tuple[float, str]:

@@ -18,7 +18,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from crawler.errors import ExtractionError  # noqa: E402  (after the path set-up, to run from a checkout)
+from crawler.core.errors import ExtractionError  # noqa: E402  (after the path set-up, to run from a checkout)
 from crawler.parsing import parse_page  # noqa: E402
 
 SHARED = ROOT.parent / "shared" / "fixtures"

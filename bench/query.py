@@ -26,7 +26,7 @@ from sqlalchemy import create_engine, func, insert, select, text
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from crawler.textmatch import parse_query  # noqa: E402
+from crawler.core.textmatch import parse_query  # noqa: E402
 from storage import query, search  # noqa: E402
 from storage.db import Database, open_database  # noqa: E402
 from storage.models import Article  # noqa: E402

@@ -9,7 +9,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from crawler.simportal import SimulatedPortal  # noqa: E402
+from crawler.sim.portal import SimulatedPortal  # noqa: E402
 
 
 def write_registry(folder: Path, portal: SimulatedPortal) -> Path:

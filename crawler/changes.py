@@ -11,7 +11,7 @@ import difflib
 from dataclasses import dataclass, field
 from enum import StrEnum
 
-from crawler.items import ArticleRecord
+from crawler.core.records import ArticleRecord
 
 
 class ChangeKind(StrEnum):

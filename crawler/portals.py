@@ -14,8 +14,8 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from crawler.errors import UserError
-from crawler.normalize import DEFAULT_TIMEZONE, is_http_url
+from crawler.core.errors import UserError
+from crawler.core.normalize import DEFAULT_TIMEZONE, is_http_url
 
 BUILTIN_REGISTRY = Path(__file__).resolve().parent / "portals.toml"
 KNOWN_CMS = ("liferay",)

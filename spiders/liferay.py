@@ -23,9 +23,9 @@ from scrapy.crawler import Crawler
 from scrapy.http import Response
 from twisted.python.failure import Failure
 
-from crawler.crawl_items import ArticleGone, ArticleUnchanged, CrawlProblem, FetchedArticle
-from crawler.errors import ExtractionError
-from crawler.items import ArticleRecord, ListingEntry, ListingPage, NotFoundPage
+from crawler.core.errors import ExtractionError
+from crawler.core.records import ArticleRecord, ListingEntry, ListingPage, NotFoundPage
+from crawler.crawling.outcomes import ArticleGone, ArticleUnchanged, CrawlProblem, FetchedArticle
 from crawler.parsing import parse_page
 from crawler.portals import PortalConfig, get_portal
 from storage.db import database_url, open_database

@@ -22,7 +22,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, NoSuchModuleError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
-from crawler.errors import UserError
+from crawler.core.errors import UserError
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 DEFAULT_DB_URL = "sqlite:///portalwatch.db"

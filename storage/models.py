@@ -173,7 +173,7 @@ class AlertRule(Base):
     name: Mapped[str] = mapped_column(String(100), unique=True)
     portal_ids: Mapped[list[Any]] = mapped_column(default=list)  # empty: every portal
     event_kinds: Mapped[list[Any]] = mapped_column(default=list)  # new | changed | removed | restored
-    match_text: Mapped[str | None] = mapped_column(Text)  # crawler.textmatch syntax
+    match_text: Mapped[str | None] = mapped_column(Text)  # crawler.core.textmatch syntax
     match_regex: Mapped[str | None] = mapped_column(Text)
     category: Mapped[str | None] = mapped_column(String(300))
     # Apprise URLs hold tokens and passwords: shown only through crawler.alerts.channels.mask_url.

@@ -30,7 +30,7 @@ Plain functions over a `storage.db.Database` or an open SQLAlchemy `Session`::
 - `events` ("new", "changed", "removed", "restored"): articles that had such an event, since
   `events_since` / until `events_until` if given. A portal's first crawl is a baseline: its
   articles are not "new" unless `include_baseline=True`.
-- `search`: words ANDed, "quoted phrases", case and diacritics ignored (`crawler.textmatch`).
+- `search`: words ANDed, "quoted phrases", case and diacritics ignored (`crawler.core.textmatch`).
 - `sort`: "published" (newest first, undated last), "first_seen", or "relevance" (the default
   when searching).
 
@@ -59,10 +59,10 @@ from zoneinfo import ZoneInfo
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from crawler.errors import UserError
-from crawler.items import ArticleRecord
-from crawler.normalize import canonicalize_url
-from crawler.textmatch import TextQuery, matches, parse_query
+from crawler.core.errors import UserError
+from crawler.core.normalize import canonicalize_url
+from crawler.core.records import ArticleRecord
+from crawler.core.textmatch import TextQuery, matches, parse_query
 from storage import search
 from storage.db import Database
 from storage.models import Article, ArticleEvent, ArticleVersion, Portal

@@ -2,8 +2,8 @@
 
 What is indexed: `articles.search_text`, the folded words of an article's title, lead, body,
 image captions and attachment titles (`search_text_for`), one space between words. Folding
-happens here in Python (`crawler.normalize.fold`, which also turns đ into d), so both databases
-index the very same words and `crawler.textmatch.matches` stays the reference for what matches:
+happens here in Python (`crawler.core.normalize.fold`, which also turns đ into d), so both databases
+index the very same words and `crawler.core.textmatch.matches` stays the reference for what matches:
 
 - SQLite: an FTS5 table (`articles_fts`) with `articles` as external content, kept current by
   triggers. Its `ascii` tokenizer splits on spaces only (every stored character is a word
@@ -32,8 +32,8 @@ import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import TSQUERY, TSVECTOR
 from sqlalchemy.engine import Connection
 
-from crawler.items import ArticleRecord
-from crawler.textmatch import TextQuery, tokens
+from crawler.core.records import ArticleRecord
+from crawler.core.textmatch import TextQuery, tokens
 
 MAX_WORD_LENGTH = 100
 # A search matching more articles than this ranks by relevance only the RANK_WINDOW most recently
@@ -76,7 +76,7 @@ def searchable_parts(
 
 
 def searchable_text(record: ArticleRecord) -> str:
-    """The text `crawler.textmatch.matches` must be given to agree with the database search."""
+    """The text `crawler.core.textmatch.matches` must be given to agree with the database search."""
     return "\n".join(searchable_parts(record.title, record.lead, record.body, record.images,
                                       record.attachments))
 

@@ -1,6 +1,6 @@
 """Snippets: where a search matched an article, shown in the article's own printed text.
 
-A search matches folded words (`crawler.textmatch`: no case, no diacritics, đ is d); a reader
+A search matches folded words (`crawler.core.textmatch`: no case, no diacritics, đ is d); a reader
 wants to see "Đại tướng", not "dai tuong". Each term of the search is found in the printed text
 itself by a regular expression that spells each letter as every character folding to it
 (`[dDđĐ][aAàáảãạ…]…`): the regex engine's C loop, where folding every text and a Python loop
@@ -19,10 +19,10 @@ import unicodedata
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 
-from crawler.normalize import clean_text, fold
-from crawler.textmatch import TextQuery
+from crawler.core.normalize import clean_text, fold
+from crawler.core.textmatch import TextQuery
 
-_WORD = re.compile(r"\w+")  # the word of crawler.textmatch.tokens
+_WORD = re.compile(r"\w+")  # the word of crawler.core.textmatch.tokens
 # Basic Latin to Latin Extended-B, Latin Extended Additional (Vietnamese), General Punctuation and
 # Currency Symbols (“ ” – … ₫).
 _BLOCKS = ((0x0000, 0x0250), (0x1E00, 0x1F00), (0x2000, 0x2070), (0x20A0, 0x20D0))

@@ -15,7 +15,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from crawler.changes import ChangeKind, compare
-from crawler.items import ArticleRecord
+from crawler.core.records import ArticleRecord
 from storage.models import Article, ArticleEvent, ArticleVersion, CrawlRun, Portal, utcnow
 from storage.outbox import enqueue_alerts
 from storage.search import search_text_for

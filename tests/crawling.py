@@ -7,7 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from crawler.simportal import SimulatedPortal
+from crawler.sim.portal import SimulatedPortal
 
 
 def write_registry(tmp_path: Path, portal: SimulatedPortal, portal_id: str = "sim",

@@ -6,7 +6,7 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from crawler.items import ArticleRecord
+from crawler.core.records import ArticleRecord
 
 VN = ZoneInfo("Asia/Ho_Chi_Minh")
 

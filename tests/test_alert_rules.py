@@ -11,7 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from crawler.alerts.rules import build_spec, create_rule
-from crawler.errors import UserError
+from crawler.core.errors import UserError
 from storage.db import Database
 from storage.models import AlertDelivery, AlertRule, Article, ArticleEvent
 from storage.store import ensure_portal, mark_removed, store_record

@@ -1,7 +1,7 @@
 from dataclasses import replace
 
 from crawler.changes import ChangeKind, compare
-from crawler.items import Image
+from crawler.core.records import Image
 from tests.records import make_record
 
 

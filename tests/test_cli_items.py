@@ -12,7 +12,7 @@ import pytest
 from crawler.cli import main
 from crawler.cli.items import parse_when
 from crawler.cli.output import display_width
-from crawler.errors import UserError
+from crawler.core.errors import UserError
 from storage.db import open_database
 from storage.store import ensure_portal, mark_removed, store_record
 from tests.records import VN, make_record

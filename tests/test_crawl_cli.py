@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from crawler.simportal import SimulatedPortal
+from crawler.sim.portal import SimulatedPortal
 from storage.db import open_database
 from storage.models import Article, ArticleVersion, CrawlRun
 from tests.crawling import crawl_command, run_crawl, write_registry

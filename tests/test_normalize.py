@@ -7,7 +7,7 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from crawler.normalize import (
+from crawler.core.normalize import (
     DateParseError,
     canonicalize_url,
     clean_text,

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from crawler.items import ArticleRecord, ListingPage, NotFoundPage
+from crawler.core.records import ArticleRecord, ListingPage, NotFoundPage
 from crawler.parsing import PageKind, detect_kind, parse_page
 
 SHARED = Path(__file__).resolve().parents[1].parent / "shared"

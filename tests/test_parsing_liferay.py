@@ -11,8 +11,8 @@ from typing import Any
 
 import pytest
 
-from crawler.errors import ExtractionError, UserError
-from crawler.items import ArticleRecord, Image, ListingPage, NotFoundPage
+from crawler.core.errors import ExtractionError, UserError
+from crawler.core.records import ArticleRecord, Image, ListingPage, NotFoundPage
 from crawler.parsing import PageKind, detect_kind, get_parser, parse_article, parse_listing, parse_page
 
 PAGES = Path(__file__).resolve().parent / "pages" / "liferay"

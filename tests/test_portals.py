@@ -2,7 +2,7 @@ from pathlib import Path
 
 import pytest
 
-from crawler.errors import UserError
+from crawler.core.errors import UserError
 from crawler.portals import get_portal, load_registry, parse_duration
 
 

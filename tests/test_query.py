@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from crawler.errors import UserError
+from crawler.core.errors import UserError
 from storage import query, search
 from storage.db import Database, open_database
 from storage.query import ArticleFilter

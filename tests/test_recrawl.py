@@ -10,9 +10,9 @@ import pytest
 from sqlalchemy import select
 
 from crawler.changes import ChangeKind, compare
-from crawler.items import ArticleRecord, NotFoundPage
+from crawler.core.records import ArticleRecord, NotFoundPage
 from crawler.parsing import parse_page
-from crawler.simportal import SimulatedPortal
+from crawler.sim.portal import SimulatedPortal
 from spiders.liferay import recheck_is_due
 from storage.db import open_database
 from storage.models import Article, ArticleEvent, ArticleVersion, CrawlRun

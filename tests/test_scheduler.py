@@ -29,7 +29,7 @@ from sqlalchemy import select
 
 from crawler.portals import read_registry_file
 from crawler.scheduling import CrawlReport, PortalScheduler, ScheduleSettings, backoff_delay, job_id
-from crawler.scheduling_launch import DEFAULT_CRAWL_COMMAND
+from crawler.scheduling.launch import DEFAULT_CRAWL_COMMAND
 from storage.db import open_database
 from storage.models import CrawlRun, Portal, utcnow
 
@@ -415,7 +415,7 @@ UNTHROTTLED = shlex.join([*DEFAULT_CRAWL_COMMAND, "--no-throttle"])
 
 @CRAWL_MISSING
 def test_once_runs_the_real_crawl_against_the_simulated_portal(sqlite_url: str, tmp_path: Path) -> None:
-    from crawler.simportal import SimulatedPortal
+    from crawler.sim.portal import SimulatedPortal
 
     with SimulatedPortal(articles=6, per_page=3) as portal:
         path = portals_file(tmp_path, {"thainguyen": "1h"}, url=portal.start_url)
@@ -436,7 +436,7 @@ def test_once_runs_the_real_crawl_against_the_simulated_portal(sqlite_url: str, 
 def test_a_real_crawl_of_a_portal_that_answers_500_is_shown_failing_with_its_error(
     sqlite_url: str, tmp_path: Path
 ) -> None:
-    from crawler.simportal import SimulatedPortal
+    from crawler.sim.portal import SimulatedPortal
 
     with SimulatedPortal(articles=3) as portal:
         portal.set_failure("*", status=503)
@@ -454,7 +454,7 @@ def test_a_real_crawl_of_a_portal_that_answers_500_is_shown_failing_with_its_err
 
 @CRAWL_MISSING
 def test_sigterm_stops_a_real_crawl_midway_and_its_run_is_recorded(sqlite_url: str, tmp_path: Path) -> None:
-    from crawler.simportal import SimulatedPortal
+    from crawler.sim.portal import SimulatedPortal
 
     with SimulatedPortal(articles=30, per_page=5) as portal:
         portal.set_delay("*", 0.3)  # a slow portal: the crawl is still going when we stop

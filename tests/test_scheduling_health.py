@@ -10,7 +10,7 @@ from datetime import timedelta
 import pytest
 
 from crawler.portals import PortalConfig
-from crawler.scheduling_health import clear_to_crawl
+from crawler.scheduling.health import clear_to_crawl
 from storage.db import Database
 from storage.models import CrawlRun, utcnow
 from storage.store import ensure_portal, start_run

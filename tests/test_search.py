@@ -1,6 +1,6 @@
 """Full-text search as Vietnamese readers type it, on SQLite (FTS5) and PostgreSQL (tsvector).
 
-Every database answer is checked against `crawler.textmatch.matches`, the reference matcher.
+Every database answer is checked against `crawler.core.textmatch.matches`, the reference matcher.
 """
 
 from __future__ import annotations
@@ -11,8 +11,8 @@ import pytest
 from alembic import command
 from sqlalchemy import create_engine, text
 
-from crawler.errors import UserError
-from crawler.textmatch import matches, parse_query
+from crawler.core.errors import UserError
+from crawler.core.textmatch import matches, parse_query
 from storage import query
 from storage.db import Database, alembic_config, open_database
 from storage.query import ArticleFilter

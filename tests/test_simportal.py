@@ -15,9 +15,9 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 from bs4 import BeautifulSoup
 
-from crawler.normalize import parse_datetime
-from crawler.simportal import SimulatedPortal
-from crawler.simportal_pages import NOT_FOUND_VI
+from crawler.core.normalize import parse_datetime
+from crawler.sim.pages import NOT_FOUND_VI
+from crawler.sim.portal import SimulatedPortal
 
 
 def get(
@@ -371,7 +371,7 @@ def test_ten_thousand_articles() -> None:
 
 def test_standalone_entry_point() -> None:
     proc = subprocess.Popen(
-        [sys.executable, "-m", "crawler.simportal", "--articles", "5", "--per-page", "2", "--port", "0",
+        [sys.executable, "-m", "crawler.sim.portal", "--articles", "5", "--per-page", "2", "--port", "0",
          "--no-validators"],
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
     )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import unicodedata
 
-from crawler.textmatch import parse_query
+from crawler.core.textmatch import parse_query
 from storage.snippets import Snippet, make_snippet
 
 LONG = " ".join(f"Đoạn {i} nói về việc khác." for i in range(40))  # 200 words without a match

@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import select
 
 from crawler.parsing import parse_page
-from crawler.simportal import SimulatedPortal
+from crawler.sim.portal import SimulatedPortal
 from storage.db import open_database
 from storage.models import Article, CrawlRun
 from tests.crawling import run_crawl, write_registry

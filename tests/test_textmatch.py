@@ -1,7 +1,7 @@
 import pytest
 
-from crawler.errors import UserError
-from crawler.textmatch import matches, parse_query
+from crawler.core.errors import UserError
+from crawler.core.textmatch import matches, parse_query
 
 TEXT = "Đại tướng Tô Lâm phát biểu về phong trào Toàn dân bảo vệ an ninh Tổ quốc"
 

@@ -18,7 +18,7 @@ from urllib.parse import SplitResult, parse_qsl, unquote, urlsplit
 
 import apprise
 
-from crawler.errors import UserError
+from crawler.core.errors import UserError
 
 MASK = "****"
 # Pieces of a URL: what lies between its delimiters. Masking works piece by piece, so a secret

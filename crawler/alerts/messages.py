@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from crawler.normalize import DEFAULT_TIMEZONE
+from crawler.core.normalize import DEFAULT_TIMEZONE
 from storage.models import Article, ArticleEvent, ArticleVersion
 
 LOCAL = ZoneInfo(DEFAULT_TIMEZONE)

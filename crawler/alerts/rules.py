@@ -2,7 +2,7 @@
 
 A rule matches an event when every filter it has agrees: the event kind (`--on`), the portal,
 the category (contains, case and diacritics ignored), `--match` (the search syntax of
-crawler/textmatch.py over title + lead + body) and `--regex` (case-insensitive, over the NFC text).
+crawler/core/textmatch.py over title + lead + body) and `--regex` (case-insensitive, over the NFC text).
 """
 
 from __future__ import annotations
@@ -17,10 +17,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from crawler.alerts.channels import check_notify_url
-from crawler.errors import UserError
-from crawler.normalize import fold
+from crawler.core.errors import UserError
+from crawler.core.normalize import fold
+from crawler.core.textmatch import matches, parse_query
 from crawler.portals import parse_duration
-from crawler.textmatch import matches, parse_query
 from storage.models import AlertRule, Article, utcnow
 from storage.query import ArticleRow
 from storage.search import searchable_parts

@@ -8,7 +8,7 @@ import logging
 import sys
 from collections.abc import Sequence
 
-from crawler.errors import UserError
+from crawler.core.errors import UserError
 
 # Command modules, each defining register(subparsers). Listed here so `portalwatch --help` shows all.
 COMMAND_MODULES = ["parse", "crawl", "items", "alerts", "schedule"]

@@ -182,7 +182,7 @@ def run_test(args: argparse.Namespace) -> int:
 
 def run_send(args: argparse.Namespace) -> int:
     from crawler.alerts.dispatch import deliver_pending
-    from crawler.errors import UserError
+    from crawler.core.errors import UserError
 
     if args.limit is not None and args.limit < 1:
         raise UserError("--limit must be at least 1")

@@ -8,7 +8,7 @@ import tempfile
 from pathlib import Path
 
 from crawler.cli.common import add_db_option, add_portals_option, db_url
-from crawler.errors import EXIT_BUSY, EXIT_UNREACHABLE, UserError
+from crawler.core.errors import EXIT_BUSY, EXIT_UNREACHABLE, UserError
 from crawler.portals import load_registry
 
 
@@ -61,7 +61,7 @@ def _settings_pairs(pairs: list[str]) -> dict[str, str]:
 
 def _run(args: argparse.Namespace, portal_ids: list[str], everything: bool, *, url: str,
          portals_file: str | None, throttle: bool) -> int:
-    from crawler.runner import crawl_settings, run_crawls, select_portals
+    from crawler.crawling.runner import crawl_settings, run_crawls, select_portals
 
     portals = select_portals(portal_ids, everything, portals_file)
     settings = crawl_settings(url, portals_file, pages=getattr(args, "pages", None),
@@ -114,7 +114,7 @@ def cmd_portals(args: argparse.Namespace) -> int:
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
-    from crawler.simportal import SimulatedPortal
+    from crawler.sim.portal import SimulatedPortal
     from storage import query
     from storage.db import open_database
 

@@ -30,8 +30,8 @@ from crawler.cli.output import (
     write_jsonl,
     write_table,
 )
-from crawler.errors import UserError
-from crawler.normalize import DEFAULT_TIMEZONE
+from crawler.core.errors import UserError
+from crawler.core.normalize import DEFAULT_TIMEZONE
 from storage import query
 from storage.db import Database, open_database
 from storage.query import ArticleFilter, ArticleRow

@@ -16,7 +16,7 @@ from typing import Any, TextIO
 
 from feedgen.feed import FeedGenerator
 
-from crawler.errors import UserError
+from crawler.core.errors import UserError
 from storage.query import (
     RECORD_FIELDS,
     SEARCH_FIELDS,

@@ -11,9 +11,9 @@ from email.message import Message
 from pathlib import Path
 from typing import Any
 
-from crawler.errors import UserError
-from crawler.items import NotFoundPage
-from crawler.normalize import DEFAULT_TIMEZONE, is_http_url
+from crawler.core.errors import UserError
+from crawler.core.normalize import DEFAULT_TIMEZONE, is_http_url
+from crawler.core.records import NotFoundPage
 from crawler.parsing import SELECTOR_FIELDS, parse_page
 
 USER_AGENT = "portalwatch/0.1 (+https://github.com/portalwatch; news change monitor)"

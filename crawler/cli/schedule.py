@@ -1,6 +1,6 @@
 """`portalwatch schedule`: crawl every portal on its interval until stopped; `--once`; `--list`.
 
-`python scheduler.py ...` is the same command. How the scheduler works: crawler/scheduling.py.
+`python scheduler.py ...` is the same command. How the scheduler works: crawler/scheduling/__init__.py.
 """
 
 from __future__ import annotations
@@ -18,9 +18,9 @@ from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from crawler.cli.common import add_db_option, add_portals_option, db_url
-from crawler.errors import UserError
-from crawler.normalize import DEFAULT_TIMEZONE
-from crawler.scheduling_launch import (
+from crawler.core.errors import UserError
+from crawler.core.normalize import DEFAULT_TIMEZONE
+from crawler.scheduling.launch import (
     DEFAULT_CRAWL_COMMAND,
     DEFAULT_KILL_GRACE,
     DEFAULT_TIME_LIMIT,

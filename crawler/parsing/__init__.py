@@ -17,9 +17,9 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from crawler.errors import ExtractionError, UserError
-from crawler.items import ArticleRecord, ListingPage, NotFoundPage
-from crawler.normalize import DEFAULT_TIMEZONE
+from crawler.core.errors import ExtractionError, UserError
+from crawler.core.normalize import DEFAULT_TIMEZONE
+from crawler.core.records import ArticleRecord, ListingPage, NotFoundPage
 from crawler.parsing.base import SELECTOR_FIELDS, CmsParser, PageContext, PageKind
 from crawler.parsing.liferay import LiferayParser
 

@@ -24,8 +24,8 @@ from cssselect import SelectorError
 from lxml.cssselect import CSSSelector
 from lxml.etree import ParserError
 
-from crawler.errors import ExtractionError, UserError
-from crawler.normalize import DateParseError, clean_text, find_datetime, fold, is_http_url
+from crawler.core.errors import ExtractionError, UserError
+from crawler.core.normalize import DateParseError, clean_text, find_datetime, fold, is_http_url
 
 HtmlElement = lxml.html.HtmlElement
 

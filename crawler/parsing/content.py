@@ -10,8 +10,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from urllib.parse import unquote_plus, urlsplit
 
-from crawler.items import Attachment, Image
-from crawler.normalize import DateParseError, clean_text, find_datetime, fold
+from crawler.core.normalize import DateParseError, clean_text, find_datetime, fold
+from crawler.core.records import Attachment, Image
 from crawler.parsing.base import HtmlElement, is_element, only_date_words
 
 BLOCK_TAGS = frozenset({

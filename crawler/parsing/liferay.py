@@ -12,9 +12,9 @@ from datetime import datetime
 from functools import cached_property
 from urllib.parse import parse_qsl, urlsplit
 
-from crawler.errors import ExtractionError
-from crawler.items import ArticleRecord, Attachment, Image, ListingEntry, ListingPage, NotFoundPage
-from crawler.normalize import canonicalize_url, clean_text, fold
+from crawler.core.errors import ExtractionError
+from crawler.core.normalize import canonicalize_url, clean_text, fold
+from crawler.core.records import ArticleRecord, Attachment, Image, ListingEntry, ListingPage, NotFoundPage
 from crawler.parsing.base import (
     CmsParser,
     DateHit,

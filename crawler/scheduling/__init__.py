@@ -17,9 +17,9 @@ How it works (`portalwatch schedule`, same as `python scheduler.py`):
   is unchanged keeps its next_run_time. A changed interval moves the next run to no later than
   now + the new interval.
 - Each crawl is a child process with a hard time limit (why, and what that costs:
-  crawler/scheduling_launch.py). A thread pool waits on them (`parallel` crawls at once).
+  crawler/scheduling/launch.py). A thread pool waits on them (`parallel` crawls at once).
 - Each crawl's run is logged: portal, duration, new/changed/removed/errors. A crash or hang is
-  recorded as a failed run. A portal that keeps failing backs off (crawler/scheduling_health.py):
+  recorded as a failed run. A portal that keeps failing backs off (crawler/scheduling/health.py):
   after a failure its job's next run moves to the portal's `backoff_until`.
 - Stopping (SIGTERM, Ctrl-C): no new crawls start. The running ones get SIGTERM, finish their
   current articles and write their runs (or are killed after the grace period). Then the process
@@ -51,16 +51,16 @@ from apscheduler.schedulers.base import STATE_RUNNING
 from apscheduler.triggers.interval import IntervalTrigger
 from sqlalchemy import select
 
-from crawler.errors import EXIT_BUSY
+from crawler.core.errors import EXIT_BUSY
 from crawler.portals import PortalConfig, load_registry
-from crawler.scheduling_health import (
+from crawler.scheduling.health import (
     DEFAULT_BACKOFF_CAP,
     CrawlReport,
     backoff_delay,
     clear_to_crawl,
     record_crawl,
 )
-from crawler.scheduling_launch import (
+from crawler.scheduling.launch import (
     DEFAULT_CRAWL_COMMAND,
     DEFAULT_KILL_GRACE,
     DEFAULT_TIME_LIMIT,

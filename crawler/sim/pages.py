@@ -1,4 +1,4 @@
-"""Content and markup of the simulated Liferay 6.2 portal (`crawler.simportal`).
+"""Content and markup of the simulated Liferay 6.2 portal (`crawler.sim.portal`).
 
 The markup copies the structure and class names of the real provincial portals (asset publisher
 portlets, `journal-content-article`, `date-news`, `source-news`, `author-news`, the Liferay pager)

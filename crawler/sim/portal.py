@@ -9,7 +9,7 @@ crawler stored with `expected_articles()`.
         crawl(portal.start_url)
         portal.edit_article(0, title="...")
 
-Standalone: `python -m crawler.simportal --articles 30 --port 8080` prints the start URL and serves
+Standalone: `python -m crawler.sim.portal --articles 30 --port 8080` prints the start URL and serves
 until Ctrl-C (or SIGTERM).
 """
 
@@ -35,8 +35,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, NamedTuple
 from urllib.parse import parse_qs, urlsplit
 
-from crawler import simportal_pages as pages
-from crawler.normalize import clean_text
+from crawler.core.normalize import clean_text
+from crawler.sim import pages
 
 DEFAULT_ROBOTS_DISALLOW = ("/c/", "/web/guest/search")
 _LOGGED_HEADERS = ("user-agent", "accept", "accept-encoding", "accept-language", "if-none-match",
@@ -578,7 +578,7 @@ class _Handler(BaseHTTPRequestHandler):
 
 
 def main(argv: Iterable[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m crawler.simportal",
+    parser = argparse.ArgumentParser(prog="python -m crawler.sim.portal",
                                      description="Serve a simulated Liferay provincial portal on 127.0.0.1.")
     parser.add_argument("--articles", type=int, default=30)
     parser.add_argument("--per-page", type=int, default=10)

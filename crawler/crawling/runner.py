@@ -33,7 +33,7 @@ def crawl_settings(db_url: str, portals_file: str | None, *, pages: int | None =
                    download_timeout: float | None = None, extra: dict[str, str] | None = None,
                    log_level: str = "WARNING") -> Settings:
     settings = Settings()
-    settings.setmodule("crawler.settings", priority="project")
+    settings.setmodule("crawler.crawling.settings", priority="project")
     overrides: dict[str, object] = {
         "PORTALWATCH_DB": db_url, "PORTALWATCH_PORTALS_FILE": portals_file, "LOG_LEVEL": log_level,
         "LOG_INSTALL_ROOT_HANDLER": False,
@@ -117,7 +117,7 @@ def _crawls_in_progress(portals: list[PortalConfig], db_url: str) -> dict[str, s
 
 
 def select_portals(ids: list[str], everything: bool, portals_file: str | None) -> list[PortalConfig]:
-    from crawler.errors import UserError
+    from crawler.core.errors import UserError
 
     registry = load_registry(portals_file)
     if everything:

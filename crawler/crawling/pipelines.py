@@ -15,7 +15,7 @@ from typing import Any
 from scrapy import Spider, signals
 from scrapy.crawler import Crawler
 
-from crawler.crawl_items import ArticleGone, ArticleUnchanged, CrawlProblem, FetchedArticle
+from crawler.crawling.outcomes import ArticleGone, ArticleUnchanged, CrawlProblem, FetchedArticle
 from crawler.portals import get_portal
 from storage.db import Database, database_url, open_database
 from storage.models import CrawlRun

@@ -22,7 +22,7 @@ TELNETCONSOLE_ENABLED = False
 LOG_LEVEL = "INFO"
 FEED_EXPORT_ENCODING = "utf-8"
 
-ITEM_PIPELINES = {"crawler.pipelines.StoragePipeline": 300}
+ITEM_PIPELINES = {"crawler.crawling.pipelines.StoragePipeline": 300}
 
 # portalwatch's own settings
 PORTALWATCH_DB = None  # None: $PORTALWATCH_DB or sqlite:///portalwatch.db

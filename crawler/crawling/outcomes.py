@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from crawler.items import ArticleRecord
+from crawler.core.records import ArticleRecord
 
 
 @dataclass

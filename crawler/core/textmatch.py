@@ -11,8 +11,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from crawler.errors import UserError
-from crawler.normalize import fold
+from crawler.core.errors import UserError
+from crawler.core.normalize import fold
 
 _TOKEN = re.compile(r"\w+")
 _PART = re.compile(r'"([^"]*)"|(\S+)')

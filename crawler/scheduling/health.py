@@ -23,7 +23,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from crawler.portals import PortalConfig
-from crawler.scheduling_launch import LaunchResult, format_seconds
+from crawler.scheduling.launch import LaunchResult, format_seconds
 from storage.db import Database
 from storage.models import CrawlRun, Portal, utcnow
 from storage.store import crawl_in_progress, ensure_portal, finish_run
