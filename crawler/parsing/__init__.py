@@ -24,24 +24,49 @@ from crawler.parsing.base import SELECTOR_FIELDS, CmsParser, PageContext, PageKi
 from crawler.parsing.liferay import LiferayParser
 
 __all__ = [
-    "SELECTOR_FIELDS", "PageKind", "detect_kind", "get_parser", "parse_article", "parse_listing",
+    "AUTO", "FAMILIES", "GENERIC", "SELECTOR_FIELDS", "PageKind", "detect_family", "detect_kind",
+    "family_names", "get_parser", "parse_article", "parse_listing",
     "parse_page",
 ]
 
-_PARSERS: dict[str, CmsParser] = {"liferay": LiferayParser()}
+# The one registry of CMS families: a family is one module with one CmsParser subclass, listed here
+# once; the spider, the portals file (`cms = ...`) and `portalwatch parse --cms` all look it up here.
+FAMILIES: dict[str, CmsParser] = {parser.name: parser for parser in (LiferayParser(),)}
+AUTO = "auto"  # detect the family from the page's own markers
+GENERIC = "generic"  # the family-less extractor, used by `auto` when no family claims the page
+
+
+def family_names() -> list[str]:
+    return sorted(FAMILIES)
 
 
 def get_parser(cms: str) -> CmsParser:
     try:
-        return _PARSERS[cms.strip().lower()]
+        return FAMILIES[cms.strip().lower()]
     except KeyError:
-        raise UserError(f"unknown CMS {cms!r} (known: {', '.join(sorted(_PARSERS))})") from None
+        known = ", ".join([AUTO, *family_names()])
+        raise UserError(f"unknown CMS {cms!r} (known: {known})") from None
+
+
+def detect_family(ctx: PageContext) -> CmsParser:
+    """The family whose markers the page carries most strongly; the generic extractor when none."""
+    best, best_score = None, 0
+    for parser in FAMILIES.values():
+        score = parser.markers(ctx)
+        if score > best_score:
+            best, best_score = parser, score
+    if best is not None:
+        return best
+    if GENERIC in FAMILIES:
+        return FAMILIES[GENERIC]
+    known = ", ".join(family_names())
+    raise ExtractionError(f"{ctx.url}: no CMS family recognises this page (known: {known})")
 
 
 def _prepare(html: str | bytes, url: str, portal: str, cms: str, selectors: Mapping[str, str] | None,
              timezone: str) -> tuple[CmsParser, PageContext, PageKind]:
-    parser = get_parser(cms)
     ctx = PageContext.build(html, url, portal=portal, selectors=selectors, timezone=timezone)
+    parser = detect_family(ctx) if cms.strip().lower() == AUTO else get_parser(cms)
     return parser, ctx, parser.detect_kind(ctx)
 
 

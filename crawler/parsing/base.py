@@ -287,9 +287,18 @@ def printed_date_text(element_text: str, hit: DateHit) -> str:
 # --- page objects ----------------------------------------------------------------------------
 
 class CmsParser(ABC):
-    """One CMS family: tells page kinds apart and builds the page objects that read them."""
+    """One CMS family: tells page kinds apart and builds the page objects that read them.
+
+    A family is one module with one subclass, listed once in `crawler.parsing.FAMILIES`.
+    """
 
     name: str = ""
+
+    def markers(self, ctx: PageContext) -> int:
+        """How strongly the page's own markers (generator meta, portlet markup, URL shapes) say it
+        is of this family: 0 not at all; `--cms auto` picks the family with the highest score and
+        falls back to the generic extractor when every family says 0."""
+        return 0
 
     @abstractmethod
     def detect_kind(self, ctx: PageContext) -> PageKind: ...

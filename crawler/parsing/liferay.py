@@ -321,8 +321,15 @@ class LiferayListingPage:
                            next_page=self.next_page())
 
 
+_MARKERS = re.compile(r"Liferay\.(?:ThemeDisplay|Portlet|authToken)|portlet-boundary|/-/asset_publisher/|"
+                      r"[?&]p_p_id=|/documents/\d+/|taglib-page-iterator|journal-content-article")
+
+
 class LiferayParser(CmsParser):
     name = "liferay"
+
+    def markers(self, ctx: PageContext) -> int:
+        return len(set(_MARKERS.findall(ctx.source)))
 
     def detect_kind(self, ctx: PageContext) -> PageKind:
         page = LiferayArticlePage(ctx)
