@@ -28,9 +28,8 @@ from crawler.core.records import ArticleRecord, ListingEntry, ListingPage, NotFo
 from crawler.crawling.outcomes import ArticleGone, ArticleUnchanged, CrawlProblem, FetchedArticle
 from crawler.parsing import parse_page
 from crawler.portals import PortalConfig, get_portal
-from storage.db import database_url, open_database
 from storage.models import utcnow
-from storage.store import KnownArticle, crawl_state, last_run_completed
+from storage.store import CrawlState, KnownArticle
 
 GONE_STATUSES = (404, 410)
 
@@ -76,6 +75,7 @@ class LiferaySpider(scrapy.Spider):
         self.walks_open = 0
         self.listing_pages_ok = 0
         self.full_walk = True
+        self.state_received = False
 
     @classmethod
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> LiferaySpider:
@@ -89,19 +89,17 @@ class LiferaySpider(scrapy.Spider):
 
     # -- start -------------------------------------------------------------------------------
 
-    def _load_state(self) -> None:
-        database = open_database(database_url(self.settings.get("PORTALWATCH_DB")))
-        try:
-            with database.session() as session:
-                self.known = crawl_state(session, self.portal_id)
-                # A first crawl, or one after a crawl that was killed or failed, walks every page
-                # it may, so that an interrupted backfill is completed.
-                self.full_walk = not self.known or not last_run_completed(session, self.portal_id)
-        finally:
-            database.dispose()
+    def receive_crawl_state(self, state: CrawlState) -> None:
+        """What the store knows of the portal; the storage pipeline hands it over as the spider
+        opens, before the first request (the spider itself never reads the database)."""
+        self.known = state.known
+        self.full_walk = state.full_walk
+        self.state_received = True
 
     async def start(self) -> AsyncIterator[scrapy.Request]:
-        self._load_state()
+        if not self.state_received:
+            raise RuntimeError("the spider was given no crawl state: enable "
+                               "crawler.crawling.pipelines.StoragePipeline in ITEM_PIPELINES")
         for url in self.portal.start_urls:
             self.walks_open += 1
             yield self._listing_request(url, page=1)

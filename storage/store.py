@@ -8,16 +8,16 @@ from __future__ import annotations
 
 import os
 import socket
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from crawler.changes import ChangeKind, compare
+from crawler.changes import Change, ChangeKind, compare
 from crawler.core.records import ArticleRecord
 from storage.models import Article, ArticleEvent, ArticleVersion, CrawlRun, Portal, utcnow
-from storage.outbox import enqueue_alerts
 from storage.search import search_text_for
 
 
@@ -142,6 +142,21 @@ def last_run_completed(session: Session, portal_id: str) -> bool:
     return status == "ok"
 
 
+@dataclass(frozen=True)
+class CrawlState:
+    """What the store knows of a portal that a crawl of it needs, read once when the crawl opens."""
+
+    known: dict[str, KnownArticle]
+    # A first crawl, or one after a crawl that was killed or failed, walks every listing page it
+    # may, so that an interrupted backfill is completed.
+    full_walk: bool
+
+
+def load_crawl_state(session: Session, portal_id: str) -> CrawlState:
+    known = crawl_state(session, portal_id)
+    return CrawlState(known, full_walk=not known or not last_run_completed(session, portal_id))
+
+
 def crawl_state(session: Session, portal_id: str) -> dict[str, KnownArticle]:
     rows = session.execute(
         select(
@@ -158,8 +173,11 @@ def crawl_state(session: Session, portal_id: str) -> dict[str, KnownArticle]:
     }
 
 
-def load_record(article: Article) -> ArticleRecord:
-    return ArticleRecord.from_dict(article.versions[-1].record) if article.versions else _record_of(article)
+def load_record(session: Session, article: Article) -> ArticleRecord:
+    """The article's latest stored version as a record (only that version's JSON is read)."""
+    stored = session.scalar(select(ArticleVersion.record).where(
+        ArticleVersion.article_id == article.id, ArticleVersion.version == article.version))
+    return ArticleRecord.from_dict(stored) if stored is not None else _record_of(article)
 
 
 def _record_of(article: Article) -> ArticleRecord:
@@ -183,16 +201,21 @@ def _apply(article: Article, record: ArticleRecord) -> None:
     article.search_text = search_text_for(record)
 
 
+# What the caller wants done with each event that is not part of a baseline, inside the event's own
+# transaction (the crawl queues its alerts this way: crawler.alerts.outbox.queue_alerts).
+EventHook = Callable[[Session, ArticleEvent], object]
+
+
 def _event(session: Session, article: Article, kind: str, *, run: CrawlRun | None,
-           baseline: bool, now: datetime) -> ArticleEvent:
+           baseline: bool, now: datetime, on_event: EventHook | None) -> ArticleEvent:
     event = ArticleEvent(
         article_id=article.id, portal_id=article.portal_id, kind=kind, version=article.version,
         occurred_at=now, baseline=baseline, crawl_run_id=run.id if run else None,
     )
     session.add(event)
     session.flush()
-    if not baseline:
-        enqueue_alerts(session, event)
+    if not baseline and on_event is not None:
+        on_event(session, event)
     return event
 
 
@@ -217,6 +240,7 @@ def store_record(
     last_modified: str | None = None,
     listing_signature: str | None = None,
     now: datetime | None = None,
+    on_event: EventHook | None = None,
 ) -> StoreResult:
     """Store a freshly parsed record: a new article, a new version of a changed one, or a touch."""
     now = now or utcnow()
@@ -233,7 +257,8 @@ def store_record(
         session.add(ArticleVersion(article_id=article.id, version=1, record=record.to_dict(),
                                    content_hash=record.content_hash, changed_fields=[],
                                    created_at=now, crawl_run_id=run.id if run else None))
-        event = _event(session, article, ChangeKind.NEW, run=run, baseline=baseline, now=now)
+        event = _event(session, article, ChangeKind.NEW, run=run, baseline=baseline, now=now,
+                       on_event=on_event)
         _count(run, ChangeKind.NEW)
         return StoreResult(ChangeKind.NEW, article.id, 1, event_id=event.id)
 
@@ -241,7 +266,12 @@ def store_record(
     article.etag, article.last_modified = etag or article.etag, last_modified or article.last_modified
     if listing_signature:
         article.listing_signature = listing_signature
-    change = compare(load_record(article), record)
+    # Most rechecks find the page as stored: the hash of what a reader sees says so without
+    # reading the stored version back.
+    if article.content_hash == record.content_hash:
+        change = Change(ChangeKind.UNCHANGED)
+    else:
+        change = compare(load_record(session, article), record)
     was_removed = article.removed_at is not None
     article.removed_at = None
     if change.kind == ChangeKind.UNCHANGED and not was_removed:
@@ -259,7 +289,7 @@ def store_record(
     kind = ChangeKind.RESTORED if was_removed else ChangeKind.CHANGED
     if was_removed:
         article.last_changed_at = now
-    event = _event(session, article, kind, run=run, baseline=False, now=now)
+    event = _event(session, article, kind, run=run, baseline=False, now=now, on_event=on_event)
     _count(run, kind)
     return StoreResult(kind, article.id, article.version, tuple(change.changed_fields), event.id)
 
@@ -281,13 +311,14 @@ def touch_unchanged(session: Session, canonical_url: str, *, run: CrawlRun | Non
 
 
 def mark_removed(session: Session, canonical_url: str, *, run: CrawlRun | None = None,
-                 now: datetime | None = None) -> StoreResult | None:
+                 now: datetime | None = None, on_event: EventHook | None = None) -> StoreResult | None:
     """The portal says the article is gone (404, 410, soft 404): mark it, never delete it."""
     now = now or utcnow()
     article = session.scalar(select(Article).where(Article.canonical_url == canonical_url))
     if article is None or article.removed_at is not None:
         return None
     article.removed_at = article.last_checked_at = article.last_changed_at = now
-    event = _event(session, article, ChangeKind.REMOVED, run=run, baseline=False, now=now)
+    event = _event(session, article, ChangeKind.REMOVED, run=run, baseline=False, now=now,
+                   on_event=on_event)
     _count(run, ChangeKind.REMOVED)
     return StoreResult(ChangeKind.REMOVED, article.id, article.version, event_id=event.id)

@@ -6,7 +6,11 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from sqlalchemy.orm import Session
+
+from crawler.alerts.outbox import queue_alerts
 from crawler.core.records import ArticleRecord
+from storage.store import StoreResult, mark_removed, store_record
 
 VN = ZoneInfo("Asia/Ho_Chi_Minh")
 
@@ -30,3 +34,13 @@ def make_record(slug: str = "bai-viet", portal: str = "thainguyen", **overrides:
     }
     values.update(overrides)
     return ArticleRecord(**values)
+
+
+def store_alerting(session: Session, record: ArticleRecord, **options: Any) -> StoreResult:
+    """store_record as a crawl calls it: each event goes through the alert outbox."""
+    return store_record(session, record, on_event=queue_alerts, **options)
+
+
+def remove_alerting(session: Session, canonical_url: str, **options: Any) -> StoreResult | None:
+    """mark_removed as a crawl calls it: the removal goes through the alert outbox."""
+    return mark_removed(session, canonical_url, on_event=queue_alerts, **options)

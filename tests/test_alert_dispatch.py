@@ -18,10 +18,10 @@ from crawler.alerts.dispatch import LEASE, DeliveryReport, deliver_pending
 from crawler.alerts.rules import build_spec, create_rule
 from storage.db import Database, open_database
 from storage.models import AlertDelivery
-from storage.store import ensure_portal, store_record
+from storage.store import ensure_portal
 from tests.conftest import REPO
 from tests.receivers import SMTP_PASSWORD, WEBHOOK_TOKEN, MailReceiver, WebhookReceiver, mail_text
-from tests.records import make_record
+from tests.records import make_record, store_alerting
 
 T0 = datetime(2026, 11, 25, 2, 0, tzinfo=UTC)
 
@@ -34,12 +34,12 @@ def _watch(db: Database, *urls: str, created_at: datetime = T0, **options: Any) 
         create_rule(s, build_spec(name=options.pop("name", "bd"), notify=list(urls), **options),
                     now=created_at)
         for slug in ("cu-1", "cu-2"):
-            store_record(s, make_record(slug, title=f"Tin cũ {slug}"), baseline=True, now=T0)
+            store_alerting(s, make_record(slug, title=f"Tin cũ {slug}"), baseline=True, now=T0)
 
 
 def _store(db: Database, slug: str, at: datetime = T0, **fields: Any) -> None:
     with db.session() as s:
-        store_record(s, make_record(slug, **fields), now=at)
+        store_alerting(s, make_record(slug, **fields), now=at)
 
 
 def _statuses(db: Database) -> list[tuple[str, int]]:
@@ -140,10 +140,9 @@ def test_retries_back_off_exponentially(db: Database, hook: WebhookReceiver) -> 
 CRASH_AFTER_DETECTION = """
 import os, sys
 from storage.db import open_database
-from storage.store import store_record
-from tests.records import make_record
+from tests.records import make_record, store_alerting
 with open_database(sys.argv[1]).session() as session:
-    store_record(session, make_record("truoc-su-co", title="Tin phát hiện trước sự cố"))
+    store_alerting(session, make_record("truoc-su-co", title="Tin phát hiện trước sự cố"))
 os._exit(1)  # killed after the crawl committed what it found, before any delivery
 """
 

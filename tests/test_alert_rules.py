@@ -14,8 +14,8 @@ from crawler.alerts.rules import build_spec, create_rule
 from crawler.core.errors import UserError
 from storage.db import Database
 from storage.models import AlertDelivery, AlertRule, Article, ArticleEvent
-from storage.store import ensure_portal, mark_removed, store_record
-from tests.records import make_record
+from storage.store import ensure_portal
+from tests.records import make_record, remove_alerting, store_alerting
 
 CHANNEL = "json://127.0.0.1:9/hook"  # never contacted: these tests only look at the outbox
 
@@ -27,7 +27,7 @@ def _setup(db: Database, **rule: Any) -> None:
         create_rule(s, build_spec(name=rule.pop("name", "watch"), notify=[CHANNEL], **rule))
         # The first crawl of each portal is the baseline: stored, never alerted.
         for portal_id in ("thainguyen", "hanoi"):
-            store_record(s, make_record("cu", portal=portal_id, body=["Bồi thường cũ."]), baseline=True)
+            store_alerting(s, make_record("cu", portal=portal_id, body=["Bồi thường cũ."]), baseline=True)
 
 
 def _queued(db: Database) -> list[tuple[str, str, str]]:
@@ -46,30 +46,30 @@ def _queued(db: Database) -> list[tuple[str, str, str]]:
 def test_match_ignores_diacritics_and_case_like_search(db: Database) -> None:
     _setup(db, match="boi thuong dat")
     with db.session() as s:
-        store_record(s, make_record("dat", body=["Phương án BỒI THƯỜNG khi thu hồi đất."]))
-        store_record(s, make_record("khac", body=["Khai mạc hội chợ."]))
-        store_record(s, make_record("thieu", body=["Bồi thường tài sản."]))  # no "đất": all words needed
+        store_alerting(s, make_record("dat", body=["Phương án BỒI THƯỜNG khi thu hồi đất."]))
+        store_alerting(s, make_record("khac", body=["Khai mạc hội chợ."]))
+        store_alerting(s, make_record("thieu", body=["Bồi thường tài sản."]))  # no "đất": all words needed
     assert _queued(db) == [("watch", "new", "dat")]
 
 
 def test_match_looks_where_search_looks_captions_and_file_titles_included(db: Database) -> None:
     _setup(db, match="cau treo")
     with db.session() as s:
-        store_record(
+        store_alerting(
             s, make_record("anh", images=[{"url": "https://x.gov.vn/1.jpg", "caption": "Cầu treo Bản Mới"}])
         )
-        store_record(
+        store_alerting(
             s, make_record("tep", attachments=[{"url": "https://x.gov.vn/a.pdf", "title": "Dự án cầu treo"}])
         )
-        store_record(s, make_record("khong"))
+        store_alerting(s, make_record("khong"))
     assert _queued(db) == [("watch", "new", "anh"), ("watch", "new", "tep")]
 
 
 def test_match_phrase_needs_the_words_in_order(db: Database) -> None:
     _setup(db, match='"thu hoi dat"')
     with db.session() as s:
-        store_record(s, make_record("dung", lead="Thu hồi đất làm đường."))
-        store_record(s, make_record("dao", lead="Đất được thu hồi."))
+        store_alerting(s, make_record("dung", lead="Thu hồi đất làm đường."))
+        store_alerting(s, make_record("dao", lead="Đất được thu hồi."))
     assert _queued(db) == [("watch", "new", "dung")]
 
 
@@ -77,8 +77,8 @@ def test_regex_is_case_insensitive_over_the_composed_text(db: Database) -> None:
     # Typed in decomposed form (as some keyboards send it); the articles are stored composed (NFC).
     _setup(db, regex=unicodedata.normalize("NFD", r"quyết định số \d+"))
     with db.session() as s:
-        store_record(s, make_record("qd", title="QUYẾT ĐỊNH SỐ 1234/QĐ-UBND về giá đất"))
-        store_record(s, make_record("khong", title="Quyết định khen thưởng"))
+        store_alerting(s, make_record("qd", title="QUYẾT ĐỊNH SỐ 1234/QĐ-UBND về giá đất"))
+        store_alerting(s, make_record("khong", title="Quyết định khen thưởng"))
     assert _queued(db) == [("watch", "new", "qd")]
 
 
@@ -86,15 +86,15 @@ def test_portal_category_and_event_kind_filters(db: Database) -> None:
     _setup(db, name="go-o-ha-noi", portals=["hanoi"], category="thong bao", on="removed,restored")
     notice = make_record("tb", portal="hanoi", category="Thông báo - Thông cáo")
     with db.session() as s:
-        store_record(s, notice)  # new: not asked for
-        store_record(s, make_record("tn", portal="thainguyen", category="Thông báo"))  # other portal
-        store_record(s, make_record("tt", portal="hanoi", category="Tin tức"))  # other category
+        store_alerting(s, notice)  # new: not asked for
+        store_alerting(s, make_record("tn", portal="thainguyen", category="Thông báo"))  # other portal
+        store_alerting(s, make_record("tt", portal="hanoi", category="Tin tức"))  # other category
     with db.session() as s:
-        mark_removed(s, notice.canonical_url)
-        mark_removed(s, make_record("tn", portal="thainguyen").canonical_url)
-        mark_removed(s, make_record("tt", portal="hanoi").canonical_url)
+        remove_alerting(s, notice.canonical_url)
+        remove_alerting(s, make_record("tn", portal="thainguyen").canonical_url)
+        remove_alerting(s, make_record("tt", portal="hanoi").canonical_url)
     with db.session() as s:
-        store_record(s, notice)
+        store_alerting(s, notice)
     assert _queued(db) == [("go-o-ha-noi", "removed", "tb"), ("go-o-ha-noi", "restored", "tb")]
 
 
@@ -104,11 +104,11 @@ def test_each_event_is_queued_once_per_rule_baseline_and_repeats_never(db: Datab
         create_rule(s, build_spec(name="second", notify=[CHANNEL]))
     record = make_record("bai")
     with db.session() as s:
-        store_record(s, record)
-        store_record(s, record)  # the same page crawled again: nothing new to say
+        store_alerting(s, record)
+        store_alerting(s, record)  # the same page crawled again: nothing new to say
     with db.session() as s:
-        store_record(s, make_record("bai", body=["Đã sửa nội dung."]))
-        store_record(s, make_record("bai", body=["Đã sửa nội dung."]))
+        store_alerting(s, make_record("bai", body=["Đã sửa nội dung."]))
+        store_alerting(s, make_record("bai", body=["Đã sửa nội dung."]))
     assert _queued(db) == [
         ("watch", "new", "bai"),
         ("second", "new", "bai"),
@@ -125,7 +125,7 @@ def test_each_event_is_queued_once_per_rule_baseline_and_repeats_never(db: Datab
 def test_an_event_and_its_alerts_commit_together_or_not_at_all(db: Database) -> None:
     _setup(db)
     with pytest.raises(RuntimeError), db.session() as s:
-        store_record(s, make_record("mat"))
+        store_alerting(s, make_record("mat"))
         raise RuntimeError("crawl died before commit")
     assert _queued(db) == []
     with db.session() as s:

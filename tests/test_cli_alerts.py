@@ -10,10 +10,10 @@ import pytest
 
 from crawler.cli import main
 from storage.db import open_database
-from storage.store import ensure_portal, store_record
+from storage.store import ensure_portal
 from tests.conftest import REPO
 from tests.receivers import SMTP_PASSWORD, WEBHOOK_TOKEN, MailReceiver, WebhookReceiver, mail_text
-from tests.records import make_record
+from tests.records import make_record, store_alerting
 
 SECRETS = (SMTP_PASSWORD, WEBHOOK_TOKEN)
 
@@ -30,10 +30,10 @@ def _crawl(db_url: str, *titles: str) -> None:
     with database.session() as s:
         ensure_portal(s, "thainguyen", name="Cổng TTĐT tỉnh Thái Nguyên", cms="liferay",
                       timezone="Asia/Ho_Chi_Minh")
-        store_record(s, make_record("cu", title="Tin cũ"), baseline=True)
+        store_alerting(s, make_record("cu", title="Tin cũ"), baseline=True)
     with database.session() as s:
         for n, title in enumerate(titles):
-            store_record(s, make_record(f"moi-{n}", title=title))
+            store_alerting(s, make_record(f"moi-{n}", title=title))
     database.dispose()
 
 

@@ -6,7 +6,7 @@ a manual send): each claims its rows by an UPDATE that only takes rows still due
 (plus FOR UPDATE SKIP LOCKED on PostgreSQL so they do not queue behind each other).
 
 What "exactly once" means here:
-- a pending row is committed with its event (storage/outbox.py): a crash before sending loses nothing;
+- a pending row is committed with its event (crawler/alerts/outbox.py): a crash before sending loses nothing;
 - the (rule, event) unique constraint: a re-crawl never queues an event twice;
 - a row is marked sent (per channel, in `sent_to`) right after each successful send, and a retry
   only goes to the channels still missing it;

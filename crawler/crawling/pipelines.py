@@ -10,19 +10,23 @@ from __future__ import annotations
 import logging
 import sys
 import time
+from collections.abc import Callable
 from typing import Any
 
 from scrapy import Spider, signals
 from scrapy.crawler import Crawler
+from scrapy.utils.misc import load_object
 
 from crawler.crawling.outcomes import ArticleGone, ArticleUnchanged, CrawlProblem, FetchedArticle
 from crawler.portals import get_portal
 from storage.db import Database, database_url, open_database
 from storage.models import CrawlRun
 from storage.store import (
+    EventHook,
     ensure_portal,
     finish_run,
     is_baseline,
+    load_crawl_state,
     mark_removed,
     start_run,
     store_record,
@@ -45,11 +49,12 @@ PROGRESS_EVERY_SECONDS = 5.0
 
 class StoragePipeline:
     def __init__(self, crawler: Crawler, db_url: str, portals_file: str | None, batch_size: int,
-                 deliver_alerts: bool) -> None:
+                 on_event: EventHook | None, deliver_alerts: Callable[[Database], object] | None) -> None:
         self.crawler = crawler
         self.db_url = db_url
         self.portals_file = portals_file
         self.batch_size = max(1, batch_size)
+        self.on_event = on_event
         self.deliver_alerts = deliver_alerts
         self.buffer: list[Any] = []
         self.errors: list[dict[str, str]] = []
@@ -64,7 +69,8 @@ class StoragePipeline:
         db_url = database_url(settings.get("PORTALWATCH_DB"))
         pipeline = cls(crawler, db_url, settings.get("PORTALWATCH_PORTALS_FILE"),
                        settings.getint("PORTALWATCH_BATCH_SIZE", 20),
-                       settings.getbool("PORTALWATCH_DELIVER_ALERTS", True))
+                       _component(settings.get("PORTALWATCH_EVENT_HOOK")),
+                       _component(settings.get("PORTALWATCH_DELIVER_ALERTS")))
         # The run is finished on spider_closed, the first point where the close reason is known
         # (shutdown, time limit, finished); every item has been through process_item by then.
         crawler.signals.connect(pipeline.spider_closed, signal=signals.spider_closed)
@@ -78,7 +84,9 @@ class StoragePipeline:
         with self.database.session() as session:
             ensure_portal(session, portal.id, name=portal.name, cms=portal.cms, timezone=portal.timezone)
             self.baseline = is_baseline(session, portal.id)
+            state = load_crawl_state(session, portal.id)
             self.run = start_run(session, portal.id, baseline=self.baseline)
+        spider.receive_crawl_state(state)  # type: ignore[attr-defined]
         self.crawler.stats.set_value("portalwatch/run_id", self.run.id)
         first = " (baseline: first crawl)" if self.baseline else ""
         progress.info("%s: crawling%s, run %d", portal.id, first, self.run.id)
@@ -113,12 +121,13 @@ class StoragePipeline:
     def _store(self, session: Any, run: CrawlRun, item: Any) -> None:
         if isinstance(item, FetchedArticle):
             store_record(session, item.record, run=run, baseline=self.baseline, etag=item.etag,
-                         last_modified=item.last_modified, listing_signature=item.listing_signature)
+                         last_modified=item.last_modified, listing_signature=item.listing_signature,
+                         on_event=self.on_event)
         elif isinstance(item, ArticleUnchanged):
             touch_unchanged(session, item.canonical_url, run=run, etag=item.etag,
                             last_modified=item.last_modified, listing_signature=item.listing_signature)
         elif isinstance(item, ArticleGone):
-            mark_removed(session, item.canonical_url, run=run)
+            mark_removed(session, item.canonical_url, run=run, on_event=self.on_event)
 
     def _count_requests(self, run: CrawlRun) -> None:
         stats = self.crawler.stats
@@ -147,16 +156,19 @@ class StoragePipeline:
             first = self.run.errors[0]
             self.crawler.stats.set_value("portalwatch/first_error", f"{first['url']}: {first['reason']}")
         log.info("%s", self.run.summary())  # the CLI prints it itself; `scrapy crawl` users see it here
-        if self.deliver_alerts:
-            self._deliver_alerts()
+        if self.deliver_alerts is not None:
+            self._deliver_alerts(self.deliver_alerts)
         self.database.dispose()
 
-    def _deliver_alerts(self) -> None:
+    def _deliver_alerts(self, deliver: Callable[[Database], object]) -> None:
         try:
-            from crawler.alerts.dispatch import deliver_pending
-
-            report = deliver_pending(self.database)
+            report = deliver(self.database)
             if getattr(report, "sent", 0) or getattr(report, "retrying", 0) or getattr(report, "failed", 0):
                 progress.info("%s: alerts: %s", self.run.portal_id, report)
         except Exception:  # delivery must not fail the crawl; the scheduler and `alerts send` retry
             log.exception("alert delivery failed")
+
+
+def _component(path: str | None) -> Any:
+    """The object a setting names by dotted path; None (or an empty setting) for "none"."""
+    return load_object(path) if path else None

@@ -29,4 +29,8 @@ PORTALWATCH_DB = None  # None: $PORTALWATCH_DB or sqlite:///portalwatch.db
 PORTALWATCH_PORTALS_FILE = None  # extra registry file (--portals)
 PORTALWATCH_BATCH_SIZE = 20  # articles a transaction: a killed crawl loses at most this many
 PORTALWATCH_PAGES = None  # listing pages to walk (--pages); None: the portal's `pages` setting
-PORTALWATCH_DELIVER_ALERTS = True  # deliver pending alerts when a crawl ends
+# Components of the layers above the crawl, by dotted path (Scrapy's way, like ITEM_PIPELINES), so
+# that the crawl never imports them: the hook each stored event goes through inside its transaction
+# (queues the alerts it raises), and what delivers pending alerts when a crawl ends (None: nothing).
+PORTALWATCH_EVENT_HOOK = "crawler.alerts.outbox.queue_alerts"
+PORTALWATCH_DELIVER_ALERTS = "crawler.alerts.dispatch.deliver_pending"

@@ -5,7 +5,7 @@ Revises: 0002
 Create Date: 2026-11-25 11:00:00
 
 Rules say what to watch and where to send it; `alert_deliveries` gets one row per (rule, event)
-in the same transaction as the event (storage/outbox.py), unique so an event never alerts twice.
+in the same transaction as the event (crawler/alerts/outbox.py), unique so an event never alerts twice.
 """
 
 from __future__ import annotations
