@@ -17,20 +17,18 @@ index the very same words and `crawler.core.textmatch.matches` stays the referen
 Words longer than `MAX_WORD_LENGTH` are left out of the index on both (PostgreSQL refuses
 lexemes over 2 KB; nobody searches for them).
 
-`install_sqlite_index`/`install_postgres_index` are called by migration 0002. A later migration
-that rebuilds `articles` on SQLite (`batch_alter_table` in "move and copy" mode) drops the
-triggers with the old table: call `install_sqlite_triggers(op.get_bind())` after it.
+The index itself (FTS5 table and triggers, the vector function, column and GIN index) is built by
+migration 0002, which keeps its own frozen copy of the DDL and of the folding it backfilled with.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import TSQUERY, TSVECTOR
-from sqlalchemy.engine import Connection
 
 from crawler.core.records import ArticleRecord
 from crawler.core.textmatch import TextQuery, tokens
@@ -75,10 +73,21 @@ def searchable_parts(
     return [part for part in parts if part]
 
 
-def searchable_text(record: ArticleRecord) -> str:
-    """The text `crawler.core.textmatch.matches` must be given to agree with the database search."""
-    return "\n".join(searchable_parts(record.title, record.lead, record.body, record.images,
-                                      record.attachments))
+class Searchable(Protocol):
+    """Anything with an article's texts: a parsed record, a stored article, a query's row."""
+
+    title: Any
+    lead: Any
+    body: Any
+    images: Any
+    attachments: Any
+
+
+def searchable_text(article: Searchable) -> str:
+    """The text `crawler.core.textmatch.matches` must be given to agree with the database search:
+    the same texts `items --search` looks in (captions and file titles too), for alert rules too."""
+    return "\n".join(searchable_parts(article.title, article.lead, article.body, article.images,
+                                      article.attachments))
 
 
 def search_text_for(record: ArticleRecord) -> str:
@@ -166,70 +175,3 @@ def search_plan(dialect: str, query: TextQuery, articles: sa.Table, *, scored: b
         score = sa.cast(sa.func.ts_rank(vector, any_word, 1), sa.Double) if scored else None
         return SearchPlan(None, condition, score)
     raise NotImplementedError(f"no full-text search for the {dialect} database")
-
-
-# --- the index itself (called by migrations) --------------------------------------------------
-
-def install_sqlite_index(bind: Connection) -> None:
-    bind.exec_driver_sql(
-        f"CREATE VIRTUAL TABLE {FTS_TABLE} USING fts5(search_text, content='articles', "
-        "content_rowid='id', tokenize=\"ascii tokenchars '_'\")"
-    )
-    bind.exec_driver_sql(f"INSERT INTO {FTS_TABLE}({FTS_TABLE}) VALUES ('rebuild')")
-    install_sqlite_triggers(bind)
-
-
-def install_sqlite_triggers(bind: Connection) -> None:
-    # External content: FTS5 must be told the old text to un-index it, hence delete-then-insert.
-    bind.exec_driver_sql(
-        f"CREATE TRIGGER IF NOT EXISTS articles_fts_insert AFTER INSERT ON articles BEGIN "
-        f"INSERT INTO {FTS_TABLE}(rowid, search_text) VALUES (new.id, new.search_text); END"
-    )
-    bind.exec_driver_sql(
-        f"CREATE TRIGGER IF NOT EXISTS articles_fts_delete AFTER DELETE ON articles BEGIN "
-        f"INSERT INTO {FTS_TABLE}({FTS_TABLE}, rowid, search_text) "
-        f"VALUES ('delete', old.id, old.search_text); END"
-    )
-    bind.exec_driver_sql(
-        f"CREATE TRIGGER IF NOT EXISTS articles_fts_update AFTER UPDATE OF search_text ON articles BEGIN "
-        f"INSERT INTO {FTS_TABLE}({FTS_TABLE}, rowid, search_text) "
-        f"VALUES ('delete', old.id, old.search_text); "
-        f"INSERT INTO {FTS_TABLE}(rowid, search_text) VALUES (new.id, new.search_text); END"
-    )
-
-
-def drop_sqlite_index(bind: Connection) -> None:
-    for trigger in ("articles_fts_insert", "articles_fts_delete", "articles_fts_update"):
-        bind.exec_driver_sql(f"DROP TRIGGER IF EXISTS {trigger}")
-    bind.exec_driver_sql(f"DROP TABLE IF EXISTS {FTS_TABLE}")
-
-
-def install_postgres_index(bind: Connection) -> None:
-    # One lexeme per stored word with its position, so that phrases are found through the index
-    # and ts_rank can weigh frequency. PostgreSQL keeps at most 256 positions per word and none
-    # past 16,383: such articles get the TRUNCATED lexeme and their phrases are checked on the text.
-    bind.exec_driver_sql(
-        f"CREATE OR REPLACE FUNCTION {PG_VECTOR_FUNCTION}(doc text) RETURNS tsvector "
-        "LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $fn$ "
-        "SELECT vector || CASE WHEN words > 16383 OR (words > 256 AND EXISTS ("
-        "  SELECT 1 FROM unnest(vector) AS lexemes WHERE array_length(lexemes.positions, 1) >= 256)) "
-        f"  THEN '{TRUNCATED}'::tsvector ELSE ''::tsvector END "
-        "FROM (SELECT coalesce(string_agg(quote_literal(word) || ':' || least(pos, 16383), ' ')::tsvector, "
-        "  ''::tsvector) AS vector, count(*) AS words "
-        "  FROM unnest(string_to_array(doc, ' ')) WITH ORDINALITY AS w(word, pos) WHERE word <> '') AS built "
-        "$fn$"
-    )
-    # STORAGE MAIN keeps the vector in the row (compressed) rather than in TOAST: ranking reads it
-    # for every match, and a TOAST lookup each time made broad searches 1.5 times slower.
-    bind.exec_driver_sql(
-        f"ALTER TABLE articles ADD COLUMN {PG_VECTOR_COLUMN} tsvector "
-        f"GENERATED ALWAYS AS ({PG_VECTOR_FUNCTION}(search_text)) STORED, "
-        f"ALTER COLUMN {PG_VECTOR_COLUMN} SET STORAGE MAIN"
-    )
-    bind.exec_driver_sql(f"CREATE INDEX ix_articles_search_vector ON articles USING gin ({PG_VECTOR_COLUMN})")
-
-
-def drop_postgres_index(bind: Connection) -> None:
-    bind.exec_driver_sql("DROP INDEX IF EXISTS ix_articles_search_vector")
-    bind.exec_driver_sql(f"ALTER TABLE articles DROP COLUMN IF EXISTS {PG_VECTOR_COLUMN}")
-    bind.exec_driver_sql(f"DROP FUNCTION IF EXISTS {PG_VECTOR_FUNCTION}(text)")

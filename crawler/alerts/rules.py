@@ -23,7 +23,7 @@ from crawler.core.textmatch import matches, parse_query
 from crawler.portals import parse_duration
 from storage.models import AlertRule, Article, utcnow
 from storage.query import ArticleRow
-from storage.search import searchable_parts
+from storage.search import searchable_text
 
 EVENT_KINDS = ("new", "changed", "removed", "restored")
 DEFAULT_KINDS = ("new", "changed")
@@ -124,12 +124,6 @@ def get_rule(session: Session, name: str) -> AlertRule:
 
 def all_rules(session: Session) -> list[AlertRule]:
     return list(session.scalars(select(AlertRule).order_by(AlertRule.name)))
-
-
-def searchable_text(article: Article | ArticleRow) -> str:
-    """The same texts `items --search` looks in (captions and file titles too), so both agree."""
-    return "\n".join(searchable_parts(article.title, article.lead, article.body, article.images,
-                                       article.attachments))
 
 
 def rule_matches(rule: AlertRule, kind: str, article: Article) -> bool:

@@ -31,7 +31,7 @@ from crawler.cli.output import (
     write_table,
 )
 from crawler.core.errors import UserError
-from crawler.core.normalize import DEFAULT_TIMEZONE
+from crawler.core.normalize import DEFAULT_TIMEZONE, find_datetime
 from storage import query
 from storage.db import Database, open_database
 from storage.query import ArticleFilter, ArticleRow
@@ -40,7 +40,7 @@ LOCAL = ZoneInfo(DEFAULT_TIMEZONE)  # dates typed without a zone are Vietnam tim
 DATE_FORMS = "2019-03-11, 11/03/2019, 2019-03-11T08:00, 7d, 24h, 30m, 2w, today or yesterday"
 _RELATIVE = re.compile(r"(\d+)\s*([mhdw])")
 _UNITS = {"m": "minutes", "h": "hours", "d": "days", "w": "weeks"}
-_DAY_FIRST = re.compile(r"(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})(?:[ T](\d{1,2})[:h](\d{2})(?::(\d{2}))?)?")
+_HAS_TIME = re.compile(r"\d[:h]\d")
 
 
 class ArticleNotFound(UserError):
@@ -59,14 +59,12 @@ def parse_when(text: str, option: str, *, until: bool = False, now: datetime | N
             local = now.astimezone(LOCAL)
             day = datetime(local.year, local.month, local.day, tzinfo=LOCAL)
             day -= timedelta(days=value == "yesterday")
-        elif match := _DAY_FIRST.fullmatch(value):
-            d, m, y, hour, minute, second = match.groups()
-            if hour is None:
-                day = datetime(int(y), int(m), int(d), tzinfo=LOCAL)
-            else:
-                moment = datetime(int(y), int(m), int(d), int(hour), int(minute), int(second or 0),
-                                  tzinfo=LOCAL)
+        elif (found := find_datetime(value, LOCAL)) and found[1] == value:
+            # a day-first date as the portals print it (the same reading as the parsers')
+            moment, printed = found
+            if _HAS_TIME.search(printed):
                 return moment + timedelta(microseconds=1) if until else moment
+            day = moment
         elif re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
             day = datetime.fromisoformat(value).replace(tzinfo=LOCAL)
         elif re.match(r"\d{4}-\d{2}-\d{2}[t ]\d", value):

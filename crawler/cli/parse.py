@@ -12,11 +12,11 @@ from pathlib import Path
 from typing import Any
 
 from crawler.core.errors import UserError
+from crawler.core.identity import USER_AGENT
 from crawler.core.normalize import DEFAULT_TIMEZONE, is_http_url
 from crawler.core.records import NotFoundPage
 from crawler.parsing import SELECTOR_FIELDS, parse_page
 
-USER_AGENT = "portalwatch/0.1 (+https://github.com/portalwatch; news change monitor)"
 FETCH_TIMEOUT = 30.0
 EXIT_NOT_FOUND = 4
 

@@ -1,10 +1,11 @@
 """Scrapy settings for portalwatch: polite by default (robots.txt, AutoThrottle, 2 requests a domain)."""
 
+from crawler.core.identity import USER_AGENT as USER_AGENT
+
 BOT_NAME = "portalwatch"
 SPIDER_MODULES = ["spiders"]
 NEWSPIDER_MODULE = "spiders"
 
-USER_AGENT = "portalwatch/0.1 (+https://github.com/portalwatch/portalwatch; news change monitor)"
 ROBOTSTXT_OBEY = True
 COOKIES_ENABLED = False  # Liferay's JSESSIONID only adds session noise to URLs and caches
 CONCURRENT_REQUESTS = 16
