@@ -62,6 +62,7 @@ class Article(Base):
     __table_args__ = (
         Index("ix_articles_portal_published", "portal_id", "published_at"),
         Index("ix_articles_first_seen", "first_seen_at"),
+        Index("ix_articles_last_changed", "last_changed_at"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -195,6 +196,7 @@ class AlertDelivery(Base):
     __table_args__ = (
         UniqueConstraint("rule_id", "event_id", name="uq_alert_deliveries_rule_event"),
         Index("ix_alert_deliveries_due", "status", "next_attempt_at"),
+        Index("ix_alert_deliveries_claim_token", "claim_token"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)

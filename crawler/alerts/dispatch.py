@@ -28,7 +28,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 import apprise
-from sqlalchemy import and_, or_, select, update
+from sqlalchemy import and_, or_, select, tuple_, update
 from sqlalchemy.orm import Session, selectinload
 
 from crawler.alerts.channels import apprise_complaints, fingerprint, guard_secrets, mask_url, redact
@@ -132,16 +132,18 @@ def _load_batches(session: Session, token: str) -> list[_Batch]:
         .order_by(AlertDelivery.id)
     ).all()
     portal_names = {pid: name for pid, name in session.execute(select(Portal.id, Portal.name))}
+    # The version each event produced, all in one query (it was one query per alert).
+    wanted = {(row.event.article_id, row.event.version) for row in rows}
+    versions = {(v.article_id, v.version): v for v in session.scalars(select(ArticleVersion).where(
+        tuple_(ArticleVersion.article_id, ArticleVersion.version).in_(wanted)))} if wanted else {}
     batches: dict[tuple[str, int], _Batch] = {}
     for row in sorted(rows, key=lambda r: (r.event.occurred_at, r.id)):
         event, article = row.event, row.event.article
-        version = session.scalar(select(ArticleVersion).where(
-            ArticleVersion.article_id == article.id, ArticleVersion.version == event.version))
         key = ("digest", row.rule_id) if row.rule.digest_seconds else ("alert", row.id)
         batch = batches.setdefault(key, _Batch(row.rule, [], {}))
         batch.rows.append(row)
         batch.items[row.id] = item_for(event, article, portal_names.get(event.portal_id, event.portal_id),
-                                       version)
+                                       versions.get((article.id, event.version)))
     return list(batches.values())
 
 
@@ -154,8 +156,10 @@ def _ours(row: AlertDelivery, token: str) -> Any:
 def _renew_lease(database: Database, token: str, batch: _Batch, until: datetime) -> bool:
     """Extend our claim before sending; False if the rows are no longer ours (then do not send)."""
     with database.session() as session:
-        renewed = sum(session.execute(_ours(row, token).values(lease_until=until)).rowcount
-                      for row in batch.rows)
+        renewed = session.execute(
+            update(AlertDelivery).where(AlertDelivery.id.in_([row.id for row in batch.rows]),
+                                        AlertDelivery.claim_token == token)
+            .values(lease_until=until).execution_options(synchronize_session=False)).rowcount
     return renewed > 0
 
 
