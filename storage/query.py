@@ -53,7 +53,7 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, Literal, get_args
+from typing import Any, Literal, cast, get_args
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
@@ -251,7 +251,7 @@ def iter_articles(source: Source, filters: ArticleFilter | None = None, *,
     filters = filters or ArticleFilter()
     with _session(source) as session:
         cut = _relevance_cut(session, filters) if filters.effective_sort == "relevance" else None
-        parts = [{"newer_than": cut}] + ([{"up_to": cut}] if cut is not None else [])
+        parts: list[dict[str, Any]] = [{"newer_than": cut}] + ([{"up_to": cut}] if cut is not None else [])
         text_query = filters.text_query
         for part in parts:
             stmt, _ = _articles_select(session, filters, _ARTICLE_COLUMNS, **part)
@@ -265,7 +265,7 @@ def count_articles(source: Source, filters: ArticleFilter | None = None) -> int:
     filters = filters or ArticleFilter()
     with _session(source) as session:
         stmt, _ = _articles_select(session, filters, (Article.id,), ranked=False)
-        return int(session.scalar(sa.select(sa.func.count()).select_from(stmt.order_by(None).subquery())))
+        return session.scalar(sa.select(sa.func.count()).select_from(stmt.order_by(None).subquery())) or 0
 
 
 def get_article(source: Source, url_or_id: str | int) -> ArticleRow | None:
@@ -463,7 +463,8 @@ def _articles_select(session: Session, f: ArticleFilter, columns: Sequence[Any],
     id_column: Any = Article.id
     if f.text_query is not None:
         scored = ranked and f.effective_sort == "relevance" and up_to is None
-        plan = search_plan(session.get_bind().dialect.name, f.text_query, Article.__table__, scored=scored,
+        plan = search_plan(session.get_bind().dialect.name, f.text_query, cast(sa.Table, Article.__table__),
+                           scored=scored,
                            indexed=in_id_order != "walk")
         if plan.join is not None:
             stmt = stmt.join(plan.join, plan.join.c.id == Article.id)
@@ -502,16 +503,18 @@ def _conditions(session: Session, f: ArticleFilter) -> list[sa.ColumnElement[boo
     where: list[sa.ColumnElement[bool]] = []
     if f.portals:
         where.append(Article.portal_id.in_(f.portals))
-    for column, since, until in (
+    dated: tuple[tuple[Any, datetime | None, datetime | None], ...] = (
         (Article.published_at, f.published_since, f.published_until),
         (Article.first_seen_at, f.first_seen_since, f.first_seen_until),
         (Article.last_changed_at, f.changed_since, f.changed_until),
-    ):
+    )
+    for column, since, until in dated:
         if since is not None:
             where.append(column >= since)
         if until is not None:
             where.append(column < until)
-    for column, wanted in ((Article.category, f.category), (Article.author, f.author)):
+    texts: tuple[tuple[Any, str | None], ...] = ((Article.category, f.category), (Article.author, f.author))
+    for column, wanted in texts:
         if wanted:
             where.append(column.in_(_values_like(session, column, wanted)))
     status = f.effective_status

@@ -76,11 +76,16 @@ def searchable_parts(
 class Searchable(Protocol):
     """Anything with an article's texts: a parsed record, a stored article, a query's row."""
 
-    title: Any
-    lead: Any
-    body: Any
-    images: Any
-    attachments: Any
+    @property
+    def title(self) -> str | None: ...
+    @property
+    def lead(self) -> str | None: ...
+    @property
+    def body(self) -> Sequence[str] | None: ...
+    @property
+    def images(self) -> Iterable[Any] | None: ...
+    @property
+    def attachments(self) -> Iterable[Any] | None: ...
 
 
 def searchable_text(article: Searchable) -> str:
@@ -142,7 +147,7 @@ def search_plan(dialect: str, query: TextQuery, articles: sa.Table, *, scored: b
     for a plan that must test articles in primary-key order (`storage.query._window_plans`)."""
     if dialect == "sqlite":
         fts = sa.table(FTS_TABLE, sa.column("rowid", sa.Integer))
-        fts_column = sa.literal_column(FTS_TABLE)
+        fts_column: sa.ColumnElement[Any] = sa.literal_column(FTS_TABLE)
         columns: list[Any] = [fts.c.rowid.label("id")]
         if scored:
             columns.append((-sa.func.bm25(fts_column)).label("score"))
@@ -153,7 +158,7 @@ def search_plan(dialect: str, query: TextQuery, articles: sa.Table, *, scored: b
         # On the outer table itself: a self-join made PostgreSQL sort whole vectors, not scores.
         vector = sa.literal_column(f"{articles.name}.{PG_VECTOR_COLUMN}", TSVECTOR)
         all_words = sa.cast(sa.literal(pg_tsquery(query, phrases=False)), TSQUERY)
-        condition = vector.bool_op("@@")(all_words)
+        condition: sa.ColumnElement[bool] = vector.bool_op("@@")(all_words)
         if query.phrases:
             # Phrases by position, through the index; in the rare article whose positions PostgreSQL
             # cut short (see install_postgres_index), by looking for them in the text itself. One

@@ -180,6 +180,9 @@ def test_a_portal_is_never_crawled_twice_at_once_even_when_a_crawl_outlasts_its_
     skipped: list[object] = []
     service.scheduler.add_listener(skipped.append, EVENT_JOB_MAX_INSTANCES)
     service.start()
+    # The crawl process takes a while to start (and longer on a busy machine): wait until it has,
+    # then for two more turns, all skipped while it runs.
+    wait_for(lambda: fake.starts("alpha") >= 1, "the first crawl to start")
     wait_for(lambda: len(skipped) >= 2, "two turns to come while the first crawl still runs")
     assert fake.starts("alpha") == 1
     fake.release("alpha")

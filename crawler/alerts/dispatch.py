@@ -25,15 +25,14 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any
 
 import apprise
-from sqlalchemy import and_, or_, select, tuple_, update
+from sqlalchemy import ColumnElement, Update, and_, or_, select, tuple_, update
 from sqlalchemy.orm import Session, selectinload
 
 from crawler.alerts.channels import apprise_complaints, fingerprint, guard_secrets, mask_url, redact
 from crawler.alerts.messages import AlertItem, format_alert, format_digest, item_for
-from storage.db import Database
+from storage.db import Database, affected_rows
 from storage.models import AlertDelivery, AlertRule, ArticleEvent, ArticleVersion, Portal, utcnow
 
 log = logging.getLogger(__name__)
@@ -81,7 +80,7 @@ def send_message(url: str, title: str, body: str) -> str | None:
     return redact("; ".join(dict.fromkeys(complaints)) or "the channel did not accept the message", secrets)
 
 
-def _due(now: datetime) -> object:
+def _due(now: datetime) -> ColumnElement[bool]:
     # Pending and due, or claimed by a dispatcher whose lease ran out (it died or hung mid-send).
     return or_(
         and_(AlertDelivery.status == "pending", AlertDelivery.next_attempt_at <= now),
@@ -99,10 +98,10 @@ def _claim(database: Database, *, now: datetime, lease: timedelta, chunk: int) -
         if database.dialect == "postgresql":
             candidates = candidates.with_for_update(skip_locked=True)
         # The UPDATE re-checks _due, so a row another dispatcher took meanwhile is not taken again.
-        claimed = session.execute(
+        claimed = affected_rows(session.execute(
             update(AlertDelivery).where(AlertDelivery.id.in_(candidates.scalar_subquery()), _due(now))
             .values(**claim).execution_options(synchronize_session=False)
-        ).rowcount
+        ))
         if not claimed:
             return None
         # A digest leaves as one message: take every due row of the digest rules we touched.
@@ -147,7 +146,7 @@ def _load_batches(session: Session, token: str) -> list[_Batch]:
     return list(batches.values())
 
 
-def _ours(row: AlertDelivery, token: str) -> Any:
+def _ours(row: AlertDelivery, token: str) -> Update:
     # Every write after the claim is guarded by our token: if our lease ran out and another
     # dispatcher took the row over, the row is its business now and our write changes nothing.
     return update(AlertDelivery).where(AlertDelivery.id == row.id, AlertDelivery.claim_token == token)
@@ -156,10 +155,10 @@ def _ours(row: AlertDelivery, token: str) -> Any:
 def _renew_lease(database: Database, token: str, batch: _Batch, until: datetime) -> bool:
     """Extend our claim before sending; False if the rows are no longer ours (then do not send)."""
     with database.session() as session:
-        renewed = session.execute(
+        renewed = affected_rows(session.execute(
             update(AlertDelivery).where(AlertDelivery.id.in_([row.id for row in batch.rows]),
                                         AlertDelivery.claim_token == token)
-            .values(lease_until=until).execution_options(synchronize_session=False)).rowcount
+            .values(lease_until=until).execution_options(synchronize_session=False)))
     return renewed > 0
 
 
@@ -185,7 +184,7 @@ def _finish(database: Database, token: str, batch: _Batch, errors: list[str], *,
             else:
                 outcome, values = "retrying", {"status": "pending", "last_error": error,
                                                "next_attempt_at": now + retry_delay(row.attempts)}
-            if session.execute(_ours(row, token).values(**done, **values)).rowcount:
+            if affected_rows(session.execute(_ours(row, token).values(**done, **values))):
                 setattr(report, outcome, getattr(report, outcome) + 1)
         if batch.rule.digest_seconds and not errors:
             session.execute(update(AlertRule).where(AlertRule.id == batch.rule.id)

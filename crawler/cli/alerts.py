@@ -138,14 +138,15 @@ def run_remove(args: argparse.Namespace) -> int:
     from sqlalchemy import delete
 
     from crawler.alerts.rules import get_rule
+    from storage.db import affected_rows
     from storage.models import AlertDelivery
 
     with _open(args).session() as session:
         rule = get_rule(session, args.name)
         # Deleted explicitly: the ON DELETE CASCADE would do it too, but not on an SQLite database
         # opened without foreign keys by some other tool.
-        dropped = session.execute(delete(AlertDelivery).where(
-            AlertDelivery.rule_id == rule.id, AlertDelivery.status != "sent")).rowcount
+        dropped = affected_rows(session.execute(delete(AlertDelivery).where(
+            AlertDelivery.rule_id == rule.id, AlertDelivery.status != "sent")))
         session.execute(delete(AlertDelivery).where(AlertDelivery.rule_id == rule.id))
         session.delete(rule)
     print(f"alert rule {args.name!r} removed ({dropped} queued alert(s) dropped)")

@@ -128,7 +128,7 @@ class _StopRequests:
 
     @contextmanager
     def installed(self) -> Iterator[None]:
-        previous: dict[int, Callable[[int, FrameType | None], object] | int | None] = {}
+        previous: dict[signal.Signals, Callable[[int, FrameType | None], object] | int | None] = {}
         for signum in (signal.SIGTERM, signal.SIGINT):
             previous[signum] = signal.signal(signum, self.handle)
         try:

@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import lru_cache
-from typing import Any
+from typing import Any, TypeAlias
 from urllib.parse import urljoin
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -27,7 +27,7 @@ from lxml.etree import ParserError
 from crawler.core.errors import ExtractionError, UserError
 from crawler.core.normalize import DateParseError, clean_text, find_datetime, fold, is_http_url
 
-HtmlElement = lxml.html.HtmlElement
+HtmlElement: TypeAlias = lxml.html.HtmlElement
 
 
 class PageKind(enum.Enum):
