@@ -11,7 +11,7 @@ import enum
 import re
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import datetime
 from functools import lru_cache
 from typing import Any, TypeAlias
@@ -26,6 +26,7 @@ from lxml.etree import ParserError
 
 from crawler.core.errors import ExtractionError, UserError
 from crawler.core.normalize import DateParseError, clean_text, find_datetime, fold, is_http_url
+from crawler.core.records import ArticleRecord
 
 HtmlElement: TypeAlias = lxml.html.HtmlElement
 
@@ -285,6 +286,28 @@ def printed_date_text(element_text: str, hit: DateHit) -> str:
 
 
 # --- page objects ----------------------------------------------------------------------------
+
+class ArticlePage:
+    """Base of every family's article page object: one method per field of the record, named
+    after it; `to_item` asks each, so a field added to ArticleRecord is never silently missed (a
+    page object without its method fails loudly)."""
+
+    # Asked first: when a page is no article, their errors name what is missing.
+    FIRST = ("title", "body")
+
+    def __init__(self, ctx: PageContext) -> None:
+        self.ctx = ctx
+
+    def to_item(self) -> ArticleRecord:
+        names = [f.name for f in fields(ArticleRecord) if f.name != "content_hash"]  # the record's own
+        values: dict[str, Any] = {}
+        for name in sorted(names, key=lambda n: n not in self.FIRST):
+            method = getattr(self, name, None)
+            if not callable(method):
+                raise TypeError(f"{type(self).__name__} has no method for the record's field {name!r}")
+            values[name] = method()
+        return ArticleRecord(**values)
+
 
 class CmsParser(ABC):
     """One CMS family: tells page kinds apart and builds the page objects that read them.

@@ -16,6 +16,7 @@ from crawler.core.errors import ExtractionError
 from crawler.core.normalize import canonicalize_url, clean_text, fold
 from crawler.core.records import ArticleRecord, Attachment, Image, ListingEntry, ListingPage, NotFoundPage
 from crawler.parsing.base import (
+    ArticlePage,
     CmsParser,
     DateHit,
     HtmlElement,
@@ -60,11 +61,8 @@ def _not_dates(el: HtmlElement) -> bool:
     return bool(_NOT_DATES.search(el.get("class") or ""))
 
 
-class LiferayArticlePage:
+class LiferayArticlePage(ArticlePage):
     """An article page in the web-poet sense: page in, one record out, one method per field."""
-
-    def __init__(self, ctx: PageContext) -> None:
-        self.ctx = ctx
 
     # -- structure ---------------------------------------------------------------------------
     @cached_property
@@ -246,16 +244,6 @@ class LiferayArticlePage:
         lang = (self.ctx.root.get("lang") or "").strip().lower()
         return re.split(r"[-_]", lang)[0] if lang else "vi"
 
-    def to_item(self) -> ArticleRecord:
-        title = self.title()  # title and body first: their errors name what is missing
-        body = self.body()
-        return ArticleRecord(
-            url=self.url(), canonical_url=self.canonical_url(), portal=self.portal(), title=title,
-            published_at=self.published_at(), lead=body[0] if body else None, body=body,
-            images=self.images(), attachments=self.attachments(), author=self.author(),
-            source=self.source(), category=self.category(), language=self.language(),
-            updated_at=self.updated_at(), published_text=self.published_text(),
-        )
 
 
 class LiferayListingPage:
