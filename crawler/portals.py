@@ -16,9 +16,9 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from crawler.core.errors import UserError
 from crawler.core.normalize import DEFAULT_TIMEZONE, is_http_url
+from crawler.parsing import AUTO, FAMILIES, family_names
 
 BUILTIN_REGISTRY = Path(__file__).resolve().parent / "portals.toml"
-KNOWN_CMS = ("liferay",)
 _ID = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
 _DURATION = re.compile(r"^\s*(\d+)\s*([smhd])\s*$")
 _UNITS = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days"}
@@ -69,11 +69,12 @@ def _portal(source: Path, portal_id: str, data: Any) -> PortalConfig:
     if not isinstance(enabled, bool):
         raise UserError(f"{where}: enabled must be true or false")
     if not enabled:  # `[portals.ID] enabled = false` alone switches a built-in portal off
-        return PortalConfig(id=portal_id, name=str(data.get("name", portal_id)), cms="liferay",
+        return PortalConfig(id=portal_id, name=str(data.get("name", portal_id)), cms=AUTO,
                             start_urls=(), enabled=False)
-    cms = data.get("cms", "liferay")
-    if cms not in KNOWN_CMS:
-        raise UserError(f"{where}: unknown cms {cms!r} (known: {', '.join(KNOWN_CMS)})")
+    cms = data.get("cms", AUTO)
+    if not isinstance(cms, str) or (cms.strip().lower() != AUTO and cms.strip().lower() not in FAMILIES):
+        raise UserError(f"{where}: unknown cms {cms!r} (known: {', '.join([AUTO, *family_names()])})")
+    cms = cms.strip().lower()
     start_urls = data.get("start_urls")
     if not start_urls or not isinstance(start_urls, list):
         raise UserError(f"{where}: start_urls must be a non-empty list of URLs")

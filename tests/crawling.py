@@ -12,7 +12,7 @@ from crawler.sim.portal import SimulatedPortal
 
 def write_registry(tmp_path: Path, portal: SimulatedPortal, portal_id: str = "sim",
                    **settings: object) -> Path:
-    lines = [f"[portals.{portal_id}]", 'name = "Cổng mô phỏng"', 'cms = "liferay"',
+    lines = [f"[portals.{portal_id}]", 'name = "Cổng mô phỏng"', f'cms = "{settings.pop("cms", "liferay")}"',
              f'start_urls = ["{portal.start_url}"]', f"pages = {settings.pop('pages', 10)}"]
     lines += [f"{key} = {value!r}".replace("'", '"') for key, value in settings.items()]
     path = tmp_path / f"{portal_id}.toml"

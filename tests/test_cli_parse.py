@@ -61,7 +61,7 @@ def test_soft_404_prints_not_found_and_exits_4(capsys: pytest.CaptureFixture[str
     code, out, err = run(capsys, str(page("soft-404")), "--url", url_of("soft-404"))
     assert code == 4
     assert json.loads(out) == {"kind": "not_found", "url": url_of("soft-404"),
-                               "message": "Bài viết không tồn tại hoặc đã bị gỡ bỏ."}
+                               "message": "Bài viết không tồn tại hoặc đã bị gỡ bỏ.", "cms": "liferay"}
     assert "does not exist" in err and "soft 404" in err
 
 
@@ -79,7 +79,7 @@ def test_selector_option_applies_overrides(capsys: pytest.CaptureFixture[str]) -
 ])
 def test_unextractable_pages_exit_3_with_a_message_naming_the_url(
         capsys: pytest.CaptureFixture[str], name: str, code: int, message: str) -> None:
-    got, out, err = run(capsys, str(page(name)), "--url", url_of(name))
+    got, out, err = run(capsys, str(page(name)), "--url", url_of(name), "--cms", "liferay")
     assert got == code
     assert out == ""
     assert message in err and url_of(name) in err
@@ -111,12 +111,13 @@ def test_bad_files_exit_2_naming_the_file(capsys: pytest.CaptureFixture[str], tm
 def test_undecodable_file_exits_3(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
     path = tmp_path / "page.html"
     path.write_bytes(b"<html><body>\xff\xfe\xfa\xfb</body></html>")
-    code, _, err = run(capsys, str(path))
+    code, _, err = run(capsys, str(path), "--cms", "liferay")
     assert code == 3 and "does not look like a Liferay page" in err
 
 
 def test_bad_options_are_user_errors(capsys: pytest.CaptureFixture[str]) -> None:
-    assert run(capsys, str(page("article-no-date")), "--cms", "sharepoint")[:2] == (2, "")
+    code, out, err = run(capsys, str(page("article-no-date")), "--cms", "nosuchcms")
+    assert (code, out) == (2, "") and "unknown CMS 'nosuchcms'" in err and "auto, " in err
     code, _, err = run(capsys, str(page("article-no-date")), "--selector", "title")
     assert code == 2 and "FIELD=CSS" in err
     code, _, err = run(capsys, str(page("article-no-date")), "--timezone", "Nowhere/Town")
@@ -176,3 +177,47 @@ def test_http_404_page_is_not_found_and_server_error_is_a_user_error(
 def test_unreachable_url_is_a_user_error_naming_it(capsys: pytest.CaptureFixture[str]) -> None:
     code, _, err = run(capsys, "http://127.0.0.1:9/bai")  # discard port: nothing listens
     assert code == 2 and "could not fetch http://127.0.0.1:9/bai" in err
+
+
+def test_several_pages_print_one_line_each_in_order_and_a_failure_does_not_stop_the_batch(
+        capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    missing = tmp_path / "gone.html"
+    code, out, err = run(capsys, str(page("article-em-captions")), str(missing), str(page("listing-middle")),
+                         str(page("truncated")))
+    lines = [json.loads(line) for line in out.splitlines()]
+    assert len(lines) == 4
+    assert lines[0]["kind"] == "article"
+    assert lines[0]["title"] == "Ra quân chiến dịch làm sạch sông Cầu năm 2024"
+    assert lines[0]["cms"] == "liferay"  # what `--cms auto` chose
+    assert lines[1]["source"] == str(missing) and "no such file" in lines[1]["error"]
+    assert lines[2]["kind"] == "listing" and len(lines[2]["article_urls"]) == 4
+    assert lines[3]["source"] == str(page("truncated")) and "no article title found" in lines[3]["error"]
+    assert code == 2  # the first page that gave no record: a missing file
+    assert f"2 of 4 pages gave no record: {missing}, {page('truncated')}" in err
+    assert "Traceback" not in err
+
+
+def test_format_jsonl_prints_one_page_on_one_line_and_json_several_as_an_array(
+        capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(capsys, str(page("article-no-date")), "--format", "jsonl")
+    assert code == 0 and out.count("\n") == 1 and json.loads(out)["kind"] == "article"
+    code, out, _ = run(capsys, str(page("article-no-date")), str(page("soft-404")), "--format", "json")
+    assert code == 4  # the soft 404 gave no record
+    assert [item["kind"] for item in json.loads(out)] == ["article", "not_found"]
+
+
+def test_url_with_several_files_and_an_unknown_family_are_refused_before_any_parse(
+        capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, err = run(capsys, str(page("article-no-date")), str(page("soft-404")), "--url", "https://x.vn/a")
+    assert (code, out) == (2, "") and "--url" in err
+    code, out, err = run(capsys, str(page("article-no-date")), str(page("soft-404")), "--cms", "joomla")
+    assert (code, out) == (2, "") and "unknown CMS 'joomla'" in err
+
+
+def test_cms_choices_in_the_help_come_from_the_registry(capsys: pytest.CaptureFixture[str]) -> None:
+    from crawler.parsing import family_names
+
+    with pytest.raises(SystemExit):
+        main(["parse", "--help"])
+    help_text = " ".join(capsys.readouterr().out.split())
+    assert f"auto, {', '.join(family_names())}" in help_text

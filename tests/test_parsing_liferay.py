@@ -56,7 +56,7 @@ def test_article_page_gives_expected_record(name: str) -> None:
 def test_unextractable_page_raises_naming_url_and_what_is_missing(name: str) -> None:
     meta, expected, html = case(name)
     with pytest.raises(ExtractionError) as err:
-        parse_page(html, meta["url"])
+        parse_page(html, meta["url"], cms=meta.get("cms", "auto"))
     assert meta["url"] in str(err.value)
     assert expected["error"] in str(err.value)
     assert err.value.exit_code == expected["exit_code"]
@@ -316,7 +316,7 @@ def test_unknown_cms_and_time_zone_are_user_errors() -> None:
 ])
 def test_bytes_that_are_not_a_page_raise_extraction_error(html: bytes, message: str) -> None:
     with pytest.raises(ExtractionError, match=message):
-        parse_page(html, URL)
+        parse_page(html, URL, cms="liferay")
 
 
 def test_text_with_xml_declaration_and_bytes_with_meta_charset_parse() -> None:

@@ -81,3 +81,23 @@ start_urls = ["https://hanoi.gov.vn/tin-tuc"]
     assert list(load_registry(path)) == ["hanoi"]
     with pytest.raises(UserError, match="unknown portal 'thainguyen'"):
         get_portal("thainguyen", path)
+
+
+def test_cms_is_auto_by_default_and_any_registered_family_is_accepted(tmp_path: Path) -> None:
+    from crawler.parsing import FAMILIES
+
+    path = write(tmp_path, "".join(
+        f'[portals.p{i}]\ncms = "{name}"\nstart_urls = ["https://p{i}.gov.vn/tin-tuc"]\n'
+        for i, name in enumerate(["AUTO", *FAMILIES])) + '[portals.plain]\nstart_urls = ["https://x.vn/tin"]\n')
+    registry = load_registry(path)
+    assert registry["plain"].cms == "auto" and registry["p0"].cms == "auto"
+    assert [registry[f"p{i + 1}"].cms for i in range(len(FAMILIES))] == list(FAMILIES)
+
+
+def test_unknown_cms_names_the_families_of_the_registry(tmp_path: Path) -> None:
+    from crawler.parsing import family_names
+
+    path = write(tmp_path, '[portals.x]\ncms = "joomla"\nstart_urls = ["https://x.vn"]')
+    with pytest.raises(UserError) as err:
+        load_registry(path)
+    assert f"known: auto, {', '.join(family_names())}" in str(err.value)

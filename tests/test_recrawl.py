@@ -13,7 +13,7 @@ from crawler.changes import ChangeKind, compare
 from crawler.core.records import ArticleRecord, NotFoundPage
 from crawler.parsing import parse_page
 from crawler.sim.portal import SimulatedPortal
-from spiders.liferay import recheck_is_due
+from spiders.portal import recheck_is_due
 from storage.db import open_database
 from storage.models import Article, ArticleEvent, ArticleVersion, CrawlRun
 from storage.store import KnownArticle

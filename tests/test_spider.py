@@ -45,7 +45,8 @@ def portal() -> SimulatedPortal:
 def test_crawl_stores_every_article_with_the_fields_the_parser_gives(
     portal: SimulatedPortal, tmp_path: Path, db_url: str
 ) -> None:
-    result = run_crawl(write_registry(tmp_path, portal), db_url)
+    # cms = "auto": each page is read by the family its markers name (Liferay here)
+    result = run_crawl(write_registry(tmp_path, portal, cms="auto"), db_url)
     assert result.returncode == 0, result.stderr
     assert "28 new" in result.stdout
     crawler_requests = portal.requests
@@ -130,3 +131,12 @@ def test_a_listing_that_times_out_makes_the_portal_unreachable(tmp_path: Path, s
         result = run_crawl(write_registry(tmp_path, portal), sqlite_url, "--download-timeout", "1")
     assert result.returncode == 1
     assert "could not be reached" in result.stderr and "Timeout" in result.stderr
+
+
+def test_one_spider_crawls_every_family_under_its_new_and_its_old_name() -> None:
+    from scrapy.spiderloader import SpiderLoader
+    from scrapy.utils.project import get_project_settings
+
+    loader = SpiderLoader.from_settings(get_project_settings())
+    assert {"portal", "liferay"} <= set(loader.list())
+    assert issubclass(loader.load("liferay"), loader.load("portal"))  # `scrapy crawl liferay` still works

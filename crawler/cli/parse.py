@@ -1,4 +1,9 @@
-"""`portalwatch parse FILE_OR_URL`: one page to JSON, to check a parser against a live or saved page."""
+"""`portalwatch parse FILE_OR_URL [...]`: pages to JSON, to check the parsers against live or saved pages.
+
+One page prints its record as indented JSON (`--format json`); several print one JSON object a line
+in the order given (`jsonl`), and a page that gives no record prints `{"error": ..., "source": ...}`
+on its line while the batch goes on.
+"""
 
 from __future__ import annotations
 
@@ -7,38 +12,50 @@ import json
 import sys
 import urllib.error
 import urllib.request
+from dataclasses import dataclass
 from email.message import Message
 from pathlib import Path
 from typing import Any
 
-from crawler.core.errors import UserError
+from crawler.core.errors import ExtractionError, UserError
 from crawler.core.identity import USER_AGENT
 from crawler.core.normalize import DEFAULT_TIMEZONE, is_http_url
-from crawler.core.records import NotFoundPage
-from crawler.parsing import SELECTOR_FIELDS, parse_page
+from crawler.core.records import ArticleRecord, ListingPage, NotFoundPage
+from crawler.parsing import AUTO, SELECTOR_FIELDS, family_names, get_parser, parse_page_with_family
 
 FETCH_TIMEOUT = 30.0
 EXIT_NOT_FOUND = 4
+FORMATS = ("json", "jsonl")
 
 EPILOG = f"""\
-exit codes: 0 record printed; 2 bad input (missing, empty or binary file, failed fetch, bad option);
-3 the page could not be extracted (no title or body, not a Liferay page, impossible date);
-{EXIT_NOT_FOUND} the portal says the page does not exist (soft 404), a not_found object is printed.
+exit codes: 0 every page gave a record; 2 bad input (missing, empty or binary file, failed fetch, bad
+option); 3 a page could not be extracted (no title or body, no family recognises it, impossible
+date); {EXIT_NOT_FOUND} the portal says the page does not exist (soft 404): a not_found object is printed.
+With several pages the batch goes on past a failing one (its line holds "error") and the exit code
+is that of the first page that gave no record; stderr names every such page.
 A page with no date at all is still a record, with published_at null."""
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    families = ", ".join([AUTO, *family_names()])
     parser = subparsers.add_parser(
-        "parse", help="parse one page (file or URL) and print its record as JSON",
-        description="Parse one portal page and print the article record, the listing page or the "
-                    "not-found answer as JSON.",
+        "parse", help="parse pages (files or URLs) and print their records as JSON",
+        description="Parse portal pages and print each article record, listing page or not-found "
+                    "answer as JSON.",
         epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    parser.add_argument("source", metavar="FILE_OR_URL", help="saved HTML file, or an http(s) URL to fetch")
-    parser.add_argument("--url", help="the URL a saved file was served at (default: the file's file:// URL; "
-                                      "relative links then resolve against the page's canonical link)")
-    parser.add_argument("--portal", default="unknown", help="portal id to put in the record")
-    parser.add_argument("--cms", default="liferay", help="parser family (default: liferay)")
+    parser.add_argument("sources", nargs="+", metavar="FILE_OR_URL",
+                        help="saved HTML files, or http(s) URLs to fetch")
+    parser.add_argument("--url", help="the URL a saved file was served at, with one FILE (default: the "
+                                      "file's file:// URL; relative links then resolve against the page's "
+                                      "canonical link)")
+    parser.add_argument("--portal", default="unknown", help="portal id to put in the records")
+    parser.add_argument("--cms", default=AUTO, type=str.lower,
+                        help=f"parser family: {families} (default: {AUTO}: the page's own markers "
+                             "decide, the generic extractor when no family claims it)")
+    parser.add_argument("--format", choices=FORMATS, default=None,
+                        help="json: indented (one page; several make a JSON array); jsonl: one object a "
+                             "line (default: json for one page, jsonl for several)")
     parser.add_argument("--timezone", default=DEFAULT_TIMEZONE,
                         help=f"zone the portal prints its times in (default: {DEFAULT_TIMEZONE})")
     parser.add_argument("--selector", action="append", default=[], metavar="FIELD=CSS",
@@ -47,24 +64,77 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     parser.set_defaults(func=run)
 
 
+@dataclass
+class Outcome:
+    """What one source gave: the JSON object to print and the exit code it stands for."""
+
+    source: str
+    data: dict[str, Any]
+    exit_code: int
+    message: str | None = None  # for stderr, when the source gave no record
+
+
 def run(args: argparse.Namespace) -> int:
     selectors = _selectors(args.selector)
-    if is_http_url(args.source):
-        html: str | bytes = fetch(args.source)
-        url = args.url or args.source
-    else:
-        path = Path(args.source)
-        html = read_file(path)
-        url = args.url or path.resolve().as_uri()
-    result = parse_page(html, url, portal=args.portal, cms=args.cms, selectors=selectors or None,
-                        timezone=args.timezone)
+    if args.cms != AUTO:
+        get_parser(args.cms)  # an unknown family is bad input for the whole batch (exit 2)
+    if args.url and len(args.sources) > 1:
+        raise UserError("--url names the address of one saved FILE; with several, give each page alone")
+    fmt = args.format or ("json" if len(args.sources) == 1 else "jsonl")
+    if len(args.sources) == 1 and fmt == "json":
+        # One page: the record, or an error on stderr and its exit code (nothing on stdout).
+        outcome = parse_source(args.sources[0], args, selectors, keep_errors=False)
+        _write(_dump(outcome.data, indent=True))
+        if outcome.message:
+            print(f"portalwatch: {outcome.message}", file=sys.stderr)
+        return outcome.exit_code
+    outcomes: list[Outcome] = []
+    for source in args.sources:
+        outcome = parse_source(source, args, selectors, keep_errors=True)
+        outcomes.append(outcome)
+        if fmt == "jsonl":
+            _write(_dump(outcome.data, indent=False))  # as it comes: a long batch shows progress
+    if fmt == "json":
+        _write(json.dumps([o.data for o in outcomes], ensure_ascii=False, indent=2) + "\n")
+    failed = [o for o in outcomes if o.exit_code]
+    for outcome in failed:
+        print(f"portalwatch: {outcome.message}", file=sys.stderr)
+    if failed:
+        print(f"portalwatch: {len(failed)} of {len(outcomes)} pages gave no record: "
+              + ", ".join(o.source for o in failed), file=sys.stderr)
+    return failed[0].exit_code if failed else 0
+
+
+def parse_source(source: str, args: argparse.Namespace, selectors: dict[str, str], *,
+                 keep_errors: bool) -> Outcome:
+    """One file or URL to its JSON object; input and extraction errors become an `error` object
+    when `keep_errors` (a batch), else they propagate to the command's one-line error."""
+    try:
+        if is_http_url(source):
+            html: str | bytes = fetch(source)
+            url = args.url or source
+        else:
+            path = Path(source)
+            html = read_file(path)
+            url = args.url or path.resolve().as_uri()
+        family, result = parse_page_with_family(html, url, portal=args.portal, cms=args.cms,
+                                                selectors=selectors or None, timezone=args.timezone)
+    except UserError as exc:
+        if not keep_errors:
+            raise
+        kind = "extraction" if isinstance(exc, ExtractionError) else "input"
+        return Outcome(source, {"source": source, "error": str(exc), "error_kind": kind},
+                       exc.exit_code, f"{source}: {exc}" if source not in str(exc) else str(exc))
+    return _outcome(source, family, result)
+
+
+def _outcome(source: str, family: str, result: ArticleRecord | ListingPage | NotFoundPage) -> Outcome:
     if isinstance(result, NotFoundPage):
-        _print_json({"kind": "not_found", "url": result.url, "message": result.message})
-        print(f"portalwatch: {result.url}: the portal says this page does not exist (soft 404): "
-              f"{result.message}", file=sys.stderr)
-        return EXIT_NOT_FOUND
-    _print_json(result.to_dict())
-    return 0
+        data = {"kind": "not_found", "url": result.url, "message": result.message, "cms": family}
+        return Outcome(source, data, EXIT_NOT_FOUND,
+                       f"{result.url}: the portal says this page does not exist (soft 404): {result.message}")
+    kind = "article" if isinstance(result, ArticleRecord) else "listing"
+    return Outcome(source, {**result.to_dict(), "kind": kind, "cms": family}, 0)
 
 
 def read_file(path: Path) -> bytes:
@@ -119,8 +189,11 @@ def _selectors(items: list[str]) -> dict[str, str]:
     return selectors
 
 
-def _print_json(data: dict[str, Any]) -> None:
-    text = json.dumps(data, ensure_ascii=False, indent=2) + "\n"
+def _dump(data: dict[str, Any], *, indent: bool) -> str:
+    return json.dumps(data, ensure_ascii=False, indent=2 if indent else None) + "\n"
+
+
+def _write(text: str) -> None:
     encoding = (getattr(sys.stdout, "encoding", None) or "").lower().replace("-", "")
     buffer = getattr(sys.stdout, "buffer", None)
     if encoding != "utf8" and buffer is not None:
@@ -129,3 +202,4 @@ def _print_json(data: dict[str, Any]) -> None:
         buffer.flush()
     else:
         sys.stdout.write(text)
+        sys.stdout.flush()

@@ -12,11 +12,9 @@ from scrapy.crawler import CrawlerProcess
 from scrapy.settings import Settings
 
 from crawler.portals import PortalConfig, load_registry
-from spiders.liferay import LiferaySpider
+from spiders.portal import PortalSpider
 from storage.db import open_database
 from storage.store import crawl_in_progress
-
-SPIDERS = {"liferay": LiferaySpider}  # one spider per CMS family
 
 
 @dataclass(frozen=True)
@@ -81,7 +79,7 @@ def run_crawls(portals: list[PortalConfig], settings: Settings) -> list[CrawlOut
     for portal in portals:
         if portal.id in busy:
             continue
-        crawler = process.create_crawler(SPIDERS[portal.cms])
+        crawler = process.create_crawler(PortalSpider)
         process.crawl(crawler, portal=portal.id)
         crawlers.append((portal, crawler))
     if crawlers:

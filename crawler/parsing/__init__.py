@@ -26,7 +26,7 @@ from crawler.parsing.liferay import LiferayParser
 __all__ = [
     "AUTO", "FAMILIES", "GENERIC", "SELECTOR_FIELDS", "PageKind", "detect_family", "detect_kind",
     "family_names", "get_parser", "parse_article", "parse_listing",
-    "parse_page",
+    "parse_page", "parse_page_with_family",
 ]
 
 # The one registry of CMS families: a family is one module with one CmsParser subclass, listed here
@@ -50,54 +50,80 @@ def get_parser(cms: str) -> CmsParser:
 
 def detect_family(ctx: PageContext) -> CmsParser:
     """The family whose markers the page carries most strongly; the generic extractor when none."""
-    best, best_score = None, 0
-    for parser in FAMILIES.values():
-        score = parser.markers(ctx)
-        if score > best_score:
-            best, best_score = parser, score
-    if best is not None:
-        return best
-    if GENERIC in FAMILIES:
-        return FAMILIES[GENERIC]
+    candidates = _candidates(ctx)
+    if candidates:
+        return candidates[0]
     known = ", ".join(family_names())
     raise ExtractionError(f"{ctx.url}: no CMS family recognises this page (known: {known})")
+
+
+def _candidates(ctx: PageContext) -> list[CmsParser]:
+    """Families whose markers the page carries, strongest first (registry order on ties), then the
+    generic extractor."""
+    scored = [(parser.markers(ctx), i, parser) for i, parser in enumerate(FAMILIES.values())
+              if parser.name != GENERIC]
+    ranked = [parser for score, _, parser in sorted(scored, key=lambda s: (-s[0], s[1])) if score > 0]
+    if GENERIC in FAMILIES:
+        ranked.append(FAMILIES[GENERIC])
+    return ranked
 
 
 def _prepare(html: str | bytes, url: str, portal: str, cms: str, selectors: Mapping[str, str] | None,
              timezone: str) -> tuple[CmsParser, PageContext, PageKind]:
     ctx = PageContext.build(html, url, portal=portal, selectors=selectors, timezone=timezone)
-    parser = detect_family(ctx) if cms.strip().lower() == AUTO else get_parser(cms)
-    return parser, ctx, parser.detect_kind(ctx)
+    if cms.strip().lower() != AUTO:
+        parser = get_parser(cms)
+        return parser, ctx, parser.detect_kind(ctx)
+    candidates = _candidates(ctx)
+    if not candidates:
+        detect_family(ctx)  # raises, naming the known families
+    # A page that carries a family's markers but none of its page shapes (a theme the family's
+    # parser does not know) goes on to the next candidate, down to the generic extractor.
+    for parser in candidates:
+        kind = parser.detect_kind(ctx)
+        if kind is not PageKind.UNKNOWN:
+            return parser, ctx, kind
+    return candidates[0], ctx, PageKind.UNKNOWN
 
 
-def detect_kind(html: str | bytes, url: str, cms: str = "liferay", *,
+def detect_kind(html: str | bytes, url: str, cms: str = AUTO, *,
                 selectors: Mapping[str, str] | None = None) -> PageKind:
     return _prepare(html, url, "unknown", cms, selectors, DEFAULT_TIMEZONE)[2]
 
 
-def parse_page(html: str | bytes, url: str, *, portal: str = "unknown", cms: str = "liferay",
-               selectors: dict[str, str] | None = None,
-               timezone: str = DEFAULT_TIMEZONE) -> ArticleRecord | ListingPage | NotFoundPage:
+def parse_page_with_family(html: str | bytes, url: str, *, portal: str = "unknown", cms: str = AUTO,
+                           selectors: Mapping[str, str] | None = None, timezone: str = DEFAULT_TIMEZONE,
+                           ) -> tuple[str, ArticleRecord | ListingPage | NotFoundPage]:
+    """parse_page, and the name of the family that read the page (what `auto` chose)."""
     parser, ctx, kind = _prepare(html, url, portal, cms, selectors, timezone)
     if kind is PageKind.ARTICLE:
-        return parser.article(ctx)
+        return parser.name, parser.article(ctx)
     if kind is PageKind.LISTING:
-        return parser.listing(ctx)
+        return parser.name, parser.listing(ctx)
     if kind is PageKind.NOT_FOUND:
-        return parser.not_found(ctx)
+        return parser.name, parser.not_found(ctx)
     raise ExtractionError(f"{url}: {parser.unknown_reason(ctx)}")
 
 
-def parse_article(html: str | bytes, url: str, *, portal: str = "unknown", cms: str = "liferay",
-                  selectors: dict[str, str] | None = None, timezone: str = DEFAULT_TIMEZONE) -> ArticleRecord:
+def parse_page(html: str | bytes, url: str, *, portal: str = "unknown", cms: str = AUTO,
+               selectors: Mapping[str, str] | None = None,
+               timezone: str = DEFAULT_TIMEZONE) -> ArticleRecord | ListingPage | NotFoundPage:
+    return parse_page_with_family(html, url, portal=portal, cms=cms, selectors=selectors,
+                                  timezone=timezone)[1]
+
+
+def parse_article(html: str | bytes, url: str, *, portal: str = "unknown", cms: str = AUTO,
+                  selectors: Mapping[str, str] | None = None,
+                  timezone: str = DEFAULT_TIMEZONE) -> ArticleRecord:
     result = parse_page(html, url, portal=portal, cms=cms, selectors=selectors, timezone=timezone)
     if not isinstance(result, ArticleRecord):
         raise ExtractionError(f"{url}: not an article page ({_kind_name(result)})")
     return result
 
 
-def parse_listing(html: str | bytes, url: str, *, portal: str = "unknown", cms: str = "liferay",
-                  selectors: dict[str, str] | None = None, timezone: str = DEFAULT_TIMEZONE) -> ListingPage:
+def parse_listing(html: str | bytes, url: str, *, portal: str = "unknown", cms: str = AUTO,
+                  selectors: Mapping[str, str] | None = None,
+                  timezone: str = DEFAULT_TIMEZONE) -> ListingPage:
     result = parse_page(html, url, portal=portal, cms=cms, selectors=selectors, timezone=timezone)
     if not isinstance(result, ListingPage):
         raise ExtractionError(f"{url}: not a listing page ({_kind_name(result)})")

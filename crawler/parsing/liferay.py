@@ -309,15 +309,27 @@ class LiferayListingPage:
                            next_page=self.next_page())
 
 
-_MARKERS = re.compile(r"Liferay\.(?:ThemeDisplay|Portlet|authToken)|portlet-boundary|/-/asset_publisher/|"
-                      r"[?&]p_p_id=|/documents/\d+/|taglib-page-iterator|journal-content-article")
+# What Liferay itself puts in every page, whatever the theme: its JavaScript globals and paths
+# (6.2 /html/js/liferay, 7.x /o/... bundles and /combo), portlet wrappers and messages, its taglibs,
+# the `lfr-` classes, document-library and friendly URLs. `markers()` counts the distinct ones.
+_MARKERS = re.compile(
+    r"Liferay\.(?:ThemeDisplay|Portlet|authToken|Loader|Util)|portlet-boundary|portlet-msg-(?:error|info|alert)|"
+    r"/-/asset_publisher/|/-/journal_content/|[?&](?:amp;)?p_p_id=|/documents/\d+/|/document_library/|"
+    r"taglib-page-iterator|lfr-pagination|journal-content-article|asset-full-content|asset-abstract|"
+    r"/html/js/liferay|/o/frontend-js|/combo\?browserId=|data-analytics-asset|lfr-layout-structure|"
+    r"id=\"p_p_id_|class=\"lfr-|themeDisplay|/web/guest/"
+)
 
 
 class LiferayParser(CmsParser):
     name = "liferay"
 
     def markers(self, ctx: PageContext) -> int:
-        return len(set(_MARKERS.findall(ctx.source)))
+        found = {marker.replace("&amp;", "&") for marker in _MARKERS.findall(ctx.source)}
+        # friendly asset URLs (/-/ of 6.2 and 7.x, /w/ of 7.x) only count beside markup markers
+        if found and re.search(r"/-/|/w/", urlsplit(ctx.url).path):
+            found.add("url")
+        return len(found)
 
     def detect_kind(self, ctx: PageContext) -> PageKind:
         page = LiferayArticlePage(ctx)

@@ -1,0 +1,230 @@
+"""The portal spider: walks a portal's news listings and fetches the articles that need it.
+
+One spider for every CMS family: each page is read by the family the portal's `cms` names, or,
+with `cms = "auto"`, by the family whose markers the page carries (`crawler.parsing.FAMILIES`).
+It only crawls and routes. Parsing is `crawler.parsing`; storage is the pipeline. What it knows
+of the store (`crawl_state`) decides what to fetch:
+
+- a listing page is walked while it shows something new or changed, up to `pages` pages;
+- an article is fetched when it is new, when its listing entry (title, printed date) changed,
+  when its recheck is due (recent articles, once a `recheck_every`), or when it vanished from the
+  part of the listing that was walked (portals delete quietly);
+- known articles are fetched with `If-None-Match` / `If-Modified-Since` when the portal gave
+  validators, so an unchanged page costs a 304.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import AsyncIterator, Iterator
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import scrapy
+from scrapy.crawler import Crawler
+from scrapy.http import Response
+from twisted.python.failure import Failure
+
+from crawler.core.errors import ExtractionError
+from crawler.core.records import ArticleRecord, ListingEntry, ListingPage, NotFoundPage
+from crawler.crawling.outcomes import ArticleGone, ArticleUnchanged, CrawlProblem, FetchedArticle
+from crawler.parsing import parse_page
+from crawler.portals import PortalConfig, get_portal
+from storage.models import utcnow
+from storage.store import CrawlState, KnownArticle
+
+GONE_STATUSES = (404, 410)
+
+
+def listing_signature(entry: ListingEntry) -> str:
+    """What the listing says of an article; when it differs from last time, the article is refetched."""
+    return hashlib.sha1(f"{entry.title}|{entry.published_text}".encode()).hexdigest()[:16]
+
+
+def recheck_is_due(known: KnownArticle, now: datetime, every: timedelta) -> bool:
+    """Whether a recent article is due for its recheck: once in every `every`, at a moment of the
+    period that is its own (from its URL), and at once when it was never checked.
+
+    Articles stored by one crawl (a portal's first, hundreds of them) would otherwise all fall
+    due in the same crawl a day later, and again every day: a burst of requests at one portal.
+    With a moment each they are spread evenly over the period, and each still comes once in it.
+    """
+    if known.last_checked_at is None:
+        return True
+    digest = hashlib.sha1(known.canonical_url.encode()).digest()
+    moment = every * (int.from_bytes(digest[:4], "big") / 2**32)
+    latest_moment = now - (now - _EPOCH - moment) % every
+    return known.last_checked_at < latest_moment
+
+
+_EPOCH = datetime(2000, 1, 1, tzinfo=UTC)
+
+
+class PortalSpider(scrapy.Spider):
+    name = "portal"
+
+    def __init__(self, portal: str = "", pages: str | int | None = None, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        if not portal:
+            raise ValueError(f"give the portal: scrapy crawl {self.name} -a portal=ID")
+        self.portal_id = portal
+        self.pages_arg = int(pages) if pages not in (None, "") else None
+        self.portal: PortalConfig
+        self.known: dict[str, KnownArticle] = {}
+        self.seen_on_listing: set[str] = set()
+        self.oldest_listed: datetime | None = None
+        self.walks_open = 0
+        self.listing_pages_ok = 0
+        self.full_walk = True
+        self.state_received = False
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> PortalSpider:
+        spider: PortalSpider = super().from_crawler(crawler, *args, **kwargs)
+        settings = crawler.settings
+        spider.portal = get_portal(spider.portal_id, settings.get("PORTALWATCH_PORTALS_FILE"))
+        spider.allowed_domains = list(spider.portal.domains)
+        pages = spider.pages_arg or settings.getint("PORTALWATCH_PAGES") or spider.portal.pages
+        spider.max_pages = max(1, pages)
+        return spider
+
+    # -- start -------------------------------------------------------------------------------
+
+    def receive_crawl_state(self, state: CrawlState) -> None:
+        """What the store knows of the portal; the storage pipeline hands it over as the spider
+        opens, before the first request (the spider itself never reads the database)."""
+        self.known = state.known
+        self.full_walk = state.full_walk
+        self.state_received = True
+
+    async def start(self) -> AsyncIterator[scrapy.Request]:
+        if not self.state_received:
+            raise RuntimeError("the spider was given no crawl state: enable "
+                               "crawler.crawling.pipelines.StoragePipeline in ITEM_PIPELINES")
+        for url in self.portal.start_urls:
+            self.walks_open += 1
+            yield self._listing_request(url, page=1)
+        for known in self._rechecks_due():
+            yield self._article_request(known.canonical_url, known=known, reason="recheck")
+
+    def _rechecks_due(self) -> Iterator[KnownArticle]:
+        now = utcnow()
+        recent = now - timedelta(days=self.portal.recheck_days)
+        for known in self.known.values():
+            if known.removed or known.published_at is None or known.published_at < recent:
+                continue
+            if recheck_is_due(known, now, self.portal.recheck_every):
+                yield known
+
+    # -- listings ----------------------------------------------------------------------------
+
+    def _listing_request(self, url: str, *, page: int) -> scrapy.Request:
+        return scrapy.Request(url, callback=self.parse_listing, errback=self.listing_failed,
+                              meta={"page": page}, dont_filter=page == 1)
+
+    def _parse(self, response: Response) -> ArticleRecord | ListingPage | NotFoundPage:
+        return parse_page(response.body, response.url, portal=self.portal_id, cms=self.portal.cms,
+                          selectors=self.portal.selectors or None, timezone=self.portal.timezone)
+
+    def parse_listing(self, response: Response) -> Iterator[Any]:
+        page_number: int = response.meta["page"]
+        try:
+            listing = self._parse(response)
+        except ExtractionError as exc:
+            yield CrawlProblem(response.url, str(exc), is_listing=True)
+            yield from self._walk_ended()
+            return
+        if not isinstance(listing, ListingPage):
+            kind = "a not-found page" if isinstance(listing, NotFoundPage) else "an article"
+            yield CrawlProblem(response.url, f"expected a news listing, got {kind}", is_listing=True)
+            yield from self._walk_ended()
+            return
+        self.listing_pages_ok += 1
+        anything_new = False
+        for entry in listing.entries:
+            self.seen_on_listing.add(entry.url)
+            if entry.published_at and (self.oldest_listed is None or entry.published_at < self.oldest_listed):
+                self.oldest_listed = entry.published_at
+            known = self.known.get(entry.url)
+            signature = listing_signature(entry)
+            if known is not None and not known.removed and known.listing_signature == signature:
+                continue
+            anything_new = True
+            yield self._article_request(entry.url, known=known, signature=signature, reason="listing")
+        if listing.next_page and (anything_new or self.full_walk) and page_number < self.max_pages:
+            yield self._listing_request(listing.next_page, page=page_number + 1)
+        else:
+            yield from self._walk_ended()
+
+    def listing_failed(self, failure: Failure) -> Iterator[Any]:
+        yield CrawlProblem(failure.request.url, _reason(failure), is_listing=True)
+        yield from self._walk_ended()
+
+    def _walk_ended(self) -> Iterator[scrapy.Request]:
+        """When every listing walk is done, recheck known articles that vanished from what was walked."""
+        self.walks_open -= 1
+        if self.walks_open or self.oldest_listed is None:
+            return
+        for known in self.known.values():
+            if known.removed or known.canonical_url in self.seen_on_listing or known.published_at is None:
+                continue
+            if known.published_at >= self.oldest_listed:
+                yield self._article_request(known.canonical_url, known=known, reason="vanished")
+
+    # -- articles ----------------------------------------------------------------------------
+
+    def _article_request(self, url: str, *, known: KnownArticle | None, reason: str,
+                         signature: str | None = None) -> scrapy.Request:
+        headers = {}
+        if known is not None and not known.removed:
+            if known.etag:
+                headers["If-None-Match"] = known.etag
+            if known.last_modified:
+                headers["If-Modified-Since"] = known.last_modified
+        return scrapy.Request(
+            url, headers=headers, callback=self.parse_article, errback=self.article_failed,
+            meta={"handle_httpstatus_list": [304, *GONE_STATUSES], "listing_signature": signature,
+                  "canonical_url": url, "reason": reason},
+        )
+
+    def parse_article(self, response: Response) -> Iterator[Any]:
+        canonical_url: str = response.meta["canonical_url"]
+        signature: str | None = response.meta.get("listing_signature")
+        etag = _header(response, "ETag")
+        last_modified = _header(response, "Last-Modified")
+        if response.status == 304:
+            yield ArticleUnchanged(canonical_url, etag, last_modified, signature)
+            return
+        try:
+            page = self._parse(response)
+        except ExtractionError as exc:
+            if response.status in GONE_STATUSES:
+                yield ArticleGone(canonical_url, f"HTTP {response.status}")
+            else:
+                yield CrawlProblem(response.url, str(exc), is_article=True)
+            return
+        if isinstance(page, NotFoundPage) or response.status in GONE_STATUSES:
+            yield ArticleGone(canonical_url, f"HTTP {response.status}: not found page")
+        elif isinstance(page, ArticleRecord):
+            if page.canonical_url != canonical_url and canonical_url in self.known:
+                page.canonical_url = canonical_url  # keep the key the store knows it by
+            yield FetchedArticle(page, etag, last_modified, signature)
+        else:
+            yield CrawlProblem(response.url, "expected an article, got a listing page", is_article=True)
+
+    def article_failed(self, failure: Failure) -> Iterator[CrawlProblem]:
+        yield CrawlProblem(failure.request.url, _reason(failure), is_article=True)
+
+
+def _header(response: Response, name: str) -> str | None:
+    value = response.headers.get(name)
+    return value.decode("latin-1") if value else None
+
+
+def _reason(failure: Failure) -> str:
+    """One line a user understands: the HTTP status, or the network error's name and message."""
+    response = getattr(failure.value, "response", None)
+    if response is not None:
+        return f"HTTP {response.status} after retries"
+    text = str(failure.value).strip() or failure.type.__name__
+    return f"{failure.type.__name__}: {text}"[:300]
