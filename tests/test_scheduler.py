@@ -17,7 +17,6 @@ import signal
 import subprocess
 import sys
 import time
-import types
 from collections.abc import Callable, Iterator
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -27,6 +26,7 @@ import pytest
 from apscheduler.events import EVENT_JOB_MAX_INSTANCES
 from sqlalchemy import select
 
+from crawler import scheduling
 from crawler.portals import read_registry_file
 from crawler.scheduling import CrawlReport, PortalScheduler, ScheduleSettings, backoff_delay, job_id
 from crawler.scheduling.launch import DEFAULT_CRAWL_COMMAND
@@ -343,10 +343,7 @@ def test_pending_alerts_are_delivered_while_the_scheduler_runs_and_after_once(
     harness: Harness, fake: Fake, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     deliveries: list[object] = []
-    dispatch = types.ModuleType("crawler.alerts.dispatch")
-    dispatch.deliver_pending = lambda database, **_: deliveries.append(database)  # type: ignore[attr-defined]
-    monkeypatch.setitem(sys.modules, "crawler.alerts", types.ModuleType("crawler.alerts"))
-    monkeypatch.setitem(sys.modules, "crawler.alerts.dispatch", dispatch)
+    monkeypatch.setattr(scheduling, "deliver_pending", lambda database, **_: deliveries.append(database))
     service = harness.scheduler({"alpha": "1h"})
     service.start()
     wait_for(lambda: deliveries, "the alert delivery job")

@@ -30,7 +30,6 @@ How it works (`portalwatch schedule`, same as `python scheduler.py`):
 
 from __future__ import annotations
 
-import importlib
 import logging
 import random
 import threading
@@ -51,6 +50,7 @@ from apscheduler.schedulers.base import STATE_RUNNING
 from apscheduler.triggers.interval import IntervalTrigger
 from sqlalchemy import select
 
+from crawler.alerts.dispatch import deliver_pending
 from crawler.core.errors import EXIT_BUSY
 from crawler.portals import PortalConfig, load_registry
 from crawler.scheduling.health import (
@@ -384,35 +384,18 @@ class PortalScheduler:
     # -- alerts ------------------------------------------------------------------------------
 
     def _start_alert_delivery(self) -> None:
-        if _alert_delivery() is None:
-            log.info("alert delivery is not available yet (no crawler.alerts.dispatch); no alert job")
-            return
         self.scheduler.add_job(self._deliver_alerts, "interval", seconds=self.settings.alerts_every,
                                id="deliver-alerts", jobstore="memory", executor="alerts",
                                max_instances=1, coalesce=True, replace_existing=True,
                                next_run_time=utcnow())
 
     def _deliver_alerts(self) -> None:
-        deliver = _alert_delivery()
-        if deliver is None:
-            return
         try:
-            result = deliver(self.database)
+            result = deliver_pending(self.database)
         except Exception:
             log.exception("alert delivery failed; retrying at the next turn")
             return
         log.debug("alert delivery: %s", result)
-
-
-def _alert_delivery() -> Callable[..., Any] | None:
-    """crawler.alerts.dispatch.deliver_pending, once the alerts step has landed."""
-    try:
-        module = importlib.import_module("crawler.alerts.dispatch")
-    except ModuleNotFoundError as exc:
-        if exc.name in ("crawler.alerts", "crawler.alerts.dispatch"):
-            return None
-        raise
-    return getattr(module, "deliver_pending", None)
 
 
 def _next_turn(job: Job, now: datetime) -> datetime:
