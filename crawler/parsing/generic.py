@@ -1,0 +1,515 @@
+"""The generic family: article pages of portals no CMS family knows, read by their content alone.
+
+trafilatura (the best-measured open extractor) decides which text of the page is the article; the
+page's own markup, flattened into blocks by crawler.parsing.content, decides what each block is
+(caption, byline, source line, date line, attachment), since trafilatura keeps captions, "Nguồn: …"
+lines and "Tin khác" boxes in its text and drops the formatting that tells them apart. Related-news
+boxes are found by their labels and their links and never count as body. Title, date and author come
+from the visible page first (the headline, the date printed beside it), then from JSON-LD / OpenGraph.
+
+Listings (`listing()`) are read by crawler.parsing.generic_listing: feeds, pagers, link groups.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from datetime import datetime
+from functools import cached_property
+
+from crawler.core.errors import ExtractionError
+from crawler.core.normalize import canonicalize_url, clean_text, fold
+from crawler.core.records import ArticleRecord, Attachment, Image, ListingPage, NotFoundPage
+from crawler.parsing.base import (
+    CmsParser,
+    DateHit,
+    HtmlElement,
+    PageContext,
+    PageKind,
+    canonical_link,
+    date_hits,
+    line_dates,
+    text_of,
+)
+from crawler.parsing.content import Block, Content, _caption_like, classify, flatten, is_attachment_url
+from crawler.parsing.generic_listing import GenericListingPage, is_feed, main_link_group
+from crawler.parsing.generic_meta import PageMeta
+
+# trafilatura logs every page it gives up on at WARNING; a crawl's log is not the place for that.
+logging.getLogger("trafilatura").setLevel(logging.ERROR)
+
+_WORD = re.compile(r"\w+")
+HEADINGS = ("h1", "h2", "h3")
+# Class / id words of page furniture: menus, sharing, comments, related boxes, sidebars, footers.
+_NOISE_WORDS = frozenset({
+    "related", "relate", "relates", "lienquan", "tinlienquan", "tinkhac", "othernews", "other", "others",
+    "samecategory", "cungchuyenmuc", "share", "sharing", "social", "socials", "comment", "comments",
+    "binhluan", "breadcrumb", "breadcrumbs", "tags", "tag", "keywords", "print", "rating", "ratings",
+    "banner", "advert", "advertisement", "ads", "quangcao", "sidebar", "widget", "menu", "navbar", "nav",
+    "navigation", "footer", "copyright", "pagination", "pager", "toolbar", "subscribe", "newsletter",
+    "popup", "modal", "cookie", "login", "search", "hotnews", "mostview", "xemnhieu", "docnhieu",
+})
+_NOISE_NAME = re.compile(r"(?:^|[\s_\-])(" + "|".join(sorted(_NOISE_WORDS)) + r")(?=$|[\s_\-])")
+# Labels of related-news boxes, folded ("Tin khác", "Các tin đã đưa", "Bài viết liên quan", ...).
+RELATED_LABEL = re.compile(
+    r"^(cac |nhung )?(tin|bai|bai viet|tin bai|tin tuc|van ban|su kien)\s?"
+    r"(khac|lien quan|da dua|da dang|cung chuyen muc|cung danh muc|cung linh vuc|cung loai|moi hon|cu hon|"
+    r"moi nhat|moi|xem nhieu|doc nhieu|noi bat|tieu diem|truoc|sau)( khac)?$|"
+    r"^xem them$|^(related|more|other|recommended|popular|latest|trending|top)( \w+){0,3}$|"
+    r"^read (more|next|also)$|^you (may|might) (also )?like$|^see also$")
+_LABEL_HINT = re.compile(r"\b(tin|bài|bai|xem|related|more|other|recommended|popular|latest|trending|top|"
+                         r"read|like|see)\b", re.I)
+_NOT_FOUND = re.compile(r"\b404\b|khong tim thay|khong ton tai|da bi xoa|not found|"
+                        r"no longer (exists|available)|trang ban yeu cau|doesn.t exist|does not exist")
+_ERROR_CSS = ('.alert, .error, .portlet-msg-error, .message-error, .not-found, .notfound, .page-404, '
+              '.error-404, #error, .msg-error')
+_HOME = {"trang chu", "home", "trang chinh", "homepage"}
+_AUTHOR_CSS = ('[rel="author"], [itemprop="author"], .author, .byline, .tacgia, .tac-gia, .news-author, '
+               '.post-author, .article-author, .author-name')
+_BREADCRUMB_CSS = ('.breadcrumb li, .breadcrumbs li, .breadcrumb-item, .breadcrumb a, .breadcrumbs a, '
+                   'nav[aria-label] li, [itemtype*="BreadcrumbList"] [itemprop="name"]')
+_AUTHOR_LABEL = re.compile(r"^(tác giả|người viết|by|posted by|written by|bài|tin)\s*[:\-]?\s*", re.I)
+
+
+def words(text: str) -> list[str]:
+    return _WORD.findall(text.lower())
+
+
+class Approval:
+    """The text trafilatura judged to be the article, to test the page's blocks against.
+
+    A block is the article's when most of its word trigrams are in trafilatura's text: tolerant of the
+    spaces and line breaks the two readings put differently, strict about boxes trafilatura left out.
+    """
+
+    def __init__(self, text: str) -> None:
+        found = words(text)
+        self.size = len(text)
+        self.trigrams = {tuple(found[i:i + 3]) for i in range(len(found) - 2)}
+        self.lines = {" ".join(words(line)) for line in text.splitlines()}
+
+    def approves(self, text: str) -> bool:
+        found = words(text)
+        if not found:
+            return False
+        if len(found) < 3:  # too short to test by trigrams: one of trafilatura's lines, whole
+            return " ".join(found) in self.lines
+        grams = [tuple(found[i:i + 3]) for i in range(len(found) - 2)]
+        hits = sum(g in self.trigrams for g in grams)
+        # trafilatura sometimes keeps only the start of a paragraph whose markup it found odd
+        return hits * 2 >= len(grams) or (hits >= 5 and hits * 4 >= len(grams))
+
+
+def trafilatura_text(root: HtmlElement, url: str) -> str | None:
+    """trafilatura's main text of the page (it works on a copy of the tree), or None when it finds none."""
+    from trafilatura import bare_extraction  # imported on first use: 0.3 s that Liferay-only runs skip
+
+    try:
+        document = bare_extraction(root, url=url, fast=True, include_comments=False, include_tables=True,
+                                   with_metadata=False)
+    except Exception:  # noqa: BLE001  (a third-party heuristic failing is "no opinion", not a crash)
+        return None
+    if document is None or document.body is None:
+        return None
+    text = document.text or ""  # paragraphs one a line, inline markup joined as it reads
+    return text if text.strip() else None
+
+
+def _noise_words(el: HtmlElement) -> bool:
+    names = el.get("class")
+    if el.get("id"):
+        names = f"{names or ''} {el.get('id')}"
+    return bool(names) and _NOISE_NAME.search(names.lower()) is not None
+
+
+def _link_share(el: HtmlElement) -> tuple[int, int]:
+    text = len(clean_text(el.text_content()))
+    linked = sum(len(clean_text(a.text_content())) for a in el.iter("a"))
+    return text, linked
+
+
+def related_boxes(root: HtmlElement) -> set[HtmlElement]:
+    """Related-news boxes: the link-dense element under a "Tin khác"-like label, or the label and the
+    link lists that follow it when the label sits beside them."""
+    boxes: set[HtmlElement] = set()
+    for text in root.xpath("//body//text()[string-length(normalize-space()) > 3]"
+                           "[string-length(normalize-space()) < 45]"):
+        if not _LABEL_HINT.search(text) or not RELATED_LABEL.match(fold(text).strip(" :.»>-–|")):
+            continue
+        label = text.getparent()
+        if text.is_tail or label is None:
+            continue
+        while (parent := label.getparent()) is not None and parent.tag not in ("body", "html") \
+                and len(clean_text(parent.text_content())) <= len(clean_text(text)) + 12:
+            label = parent
+        box = None
+        for ancestor in label.iterancestors():
+            if ancestor.tag in ("body", "html"):
+                break
+            size, linked = _link_share(ancestor)
+            if size > 6000 or linked * 10 < (size - len(text)) * 6:
+                break
+            box = ancestor
+        if box is not None:
+            boxes.add(box)
+            continue
+        boxes.add(label)
+        for sibling in label.itersiblings():
+            if not isinstance(sibling.tag, str):
+                continue
+            size, linked = _link_share(sibling)
+            if not size or linked * 10 < size * 6:
+                break
+            boxes.add(sibling)
+    return boxes
+
+
+def _without_second_copy(body: list[str]) -> list[str]:
+    """The text once when the page holds it twice (a print view, a hidden mobile copy): runs of three or
+    more paragraphs repeating earlier ones go; a paragraph repeated on its own (a recipe's "Eat every
+    2-3 hours") stays."""
+    seen: set[str] = set()
+    repeated = []
+    for p in body:
+        repeated.append(len(p) >= 30 and p in seen)
+        seen.add(p)
+    keep = [True] * len(body)
+    i = 0
+    while i < len(body):
+        j = i
+        while j < len(body) and repeated[j]:
+            j += 1
+        if j - i >= 3:
+            keep[i:j] = [False] * (j - i)
+        i = j + 1
+    return [p for p, k in zip(body, keep, strict=True) if k]
+
+
+class GenericArticlePage:
+    """An article of a portal of no known family: page in, one record out, one method per field."""
+
+    def __init__(self, ctx: PageContext) -> None:
+        self.ctx = ctx
+
+    # -- structure ---------------------------------------------------------------------------
+    @cached_property
+    def meta(self) -> PageMeta:
+        return PageMeta(self.ctx.root, self.ctx.zone)
+
+    @cached_property
+    def _approval(self) -> Approval | None:
+        text = trafilatura_text(self.ctx.root, self.ctx.url)
+        return Approval(text) if text else None
+
+    @cached_property
+    def _boxes(self) -> set[HtmlElement]:
+        return related_boxes(self.ctx.root)
+
+    def _is_noise(self, el: HtmlElement) -> bool:
+        if el in self._boxes or el.tag in ("nav", "aside"):
+            return True
+        if el.tag == "footer" and next(el.iterancestors("article"), None) is None:
+            return True
+        if not _noise_words(el):
+            return False
+        # a wrapper named "...-social-..." that holds most of the article is still the article
+        article_size = self._approval.size if self._approval else 0
+        return len(el.text_content()) * 2 < article_size or not article_size
+
+    def _in_noise(self, el: HtmlElement) -> bool:
+        return any(self._is_noise(a) for a in (el, *el.iterancestors()) if a.tag not in ("body", "html"))
+
+    def _approves(self, block: Block) -> bool:
+        if not block.text:
+            return False
+        linked = sum(len(t) for _, t, _ in block.links)
+        if block.links and len(block.text) < 60 and linked >= len(block.text) * 0.9:
+            return False  # a link on its own line: "Trở lại", a category, a skip link
+        if self._approval is not None:
+            return self._approval.approves(block.text)
+        # trafilatura found nothing: prose is what is long and mostly not links
+        linked = sum(len(t) for _, t, _ in block.links)
+        return len(block.text) >= 60 and linked * 3 < len(block.text)
+
+    @cached_property
+    def _blocks(self) -> list[Block]:
+        body = self.ctx.root.find("body")
+        return flatten(body if body is not None else self.ctx.root, self.ctx.absolute, self._is_noise)
+
+    @cached_property
+    def _content(self) -> Content:
+        blocks = self._blocks
+        approved = [self._approves(b) for b in blocks]
+        found = [i for i, ok in enumerate(approved) if ok]
+        if not found:
+            return Content()
+        start, end = found[0], found[-1]
+        title = fold(self.title_text) if self.title_text else None
+        for i in found[:8]:
+            if fold(blocks[i].text) == title:  # what stands above the headline is not the article
+                start = next((j for j in found if j > i), end + 1)
+                break
+        while start > 0 and (blocks[start - 1].images or blocks[start - 1].framed) and start > found[0] - 2:
+            start -= 1  # the lead picture right above the first paragraph
+        inside: list[Block] = []
+        for i in range(start, end + 1):
+            block = blocks[i]
+            files = any(is_attachment_url(url) for url, _, _ in block.links)
+            follows_image = bool(inside) and bool(inside[-1].images) and _caption_like(block)
+            if approved[i] or block.images or block.framed or files or follows_image:
+                inside.append(block)
+        after: list[Block] = []
+        for block in blocks[end + 1:end + 6]:
+            if len(block.text) > 200:
+                break
+            after.append(block)
+        content = classify(inside, after)
+        body: list[str] = []
+        for p in content.body:
+            short = len(p) <= 300  # folding costs: only what could be the headline or a box label
+            if (short and fold(p) == title) or not self._approves(Block(text=p)) \
+                    or (len(p) < 45 and RELATED_LABEL.match(fold(p).strip(" :.»>-–|"))):
+                continue
+            body.append(p)
+        content.body = _without_second_copy(body)
+        return content
+
+    # -- headline ----------------------------------------------------------------------------
+    @cached_property
+    def _anchor(self) -> HtmlElement | None:
+        """The article's longest paragraph: the headline is the nearest heading above it."""
+        best, best_size = None, 0
+        for p in self.ctx.root.iter("p"):
+            size = len(p.text_content())
+            if size > best_size and (self._approval is None or self._approval.approves(p.text_content())):
+                best, best_size = p, size
+        return best
+
+    @cached_property
+    def _title_el(self) -> HtmlElement | None:
+        declared = [fold(t) for t in (self.meta.title(), self.meta.headline(), self._html_title()) if t]
+        headings = [el for el in self.ctx.root.iter(*HEADINGS) if 3 <= len(text_of(el).split()) <= 60]
+        for el in headings:
+            text = fold(text_of(el))
+            if any(text == d or (text in d and len(text) * 2 >= len(d)) for d in declared) \
+                    and not self._in_noise(el):
+                return el
+        anchor = self._anchor
+        if anchor is None:
+            return None
+        nearest = None
+        for el in self.ctx.root.iter():
+            if el is anchor:
+                break
+            if el.tag in HEADINGS and 3 <= len(text_of(el).split()) <= 40:
+                nearest = el
+        if nearest is not None and not self._in_noise(nearest) \
+                and not RELATED_LABEL.match(fold(text_of(nearest))):
+            return nearest
+        return None
+
+    def _html_title(self) -> str | None:
+        el = self.ctx.root.find(".//title")
+        return text_of(el) or None if el is not None else None
+
+    @cached_property
+    def title_text(self) -> str | None:
+        if self._title_el is not None:
+            return text_of(self._title_el)
+        declared = self.meta.title() or self._html_title()
+        if declared:
+            # "<title>Headline - Site name</title>": the headline alone
+            if " - " in declared or " | " in declared:
+                return re.split(r"\s+[|–—-]\s+(?=[^|–—-]*$)", declared)[0]
+            return declared
+        return None
+
+    # -- dates -------------------------------------------------------------------------------
+    @cached_property
+    def _printed_dates(self) -> list[DateHit]:
+        """Date lines beside the headline: after it first, then before it, nearest first, up to three
+        levels out; else a date line the body starts with."""
+        ctx, title = self.ctx, self._title_el
+        if title is not None:
+            node = title
+            for _ in range(3):
+                for sibling in (*node.itersiblings(), *node.itersiblings(preceding=True)):
+                    if isinstance(sibling.tag, str) and not self._is_noise(sibling):
+                        hits = list(date_hits(sibling, ctx.zone, exclude=self._is_noise))
+                        if hits:
+                            return hits
+                node = node.getparent()
+                if node is None or node.tag in ("body", "html"):
+                    break
+        hits: list[DateHit] = []
+        for line in self._content.date_lines:
+            hits.extend(line_dates(line, ctx.zone))
+        return hits
+
+    def _printed(self, updated: bool) -> DateHit | None:
+        hit = next((h for h in self._printed_dates if h.updated == updated), None)
+        if hit is not None and hit.error:
+            if (self.meta.modified() if updated else self.meta.published()) is not None:
+                return None  # the declared date stands in for an impossible printed one
+            raise ExtractionError(f"{self.ctx.url}: the page prints an impossible date "
+                                  f"{hit.printed!r} ({hit.error})")
+        return hit
+
+    def _date(self, updated: bool) -> tuple[datetime | None, str | None]:
+        printed = self._printed(updated)
+        declared = self.meta.modified() if updated else self.meta.published()
+        if declared is None:
+            return (printed.value, printed.printed) if printed else (None, None)
+        if printed is None or printed.value is None:
+            return declared.value, declared.raw
+        same_day = printed.value.date() == declared.value.astimezone(self.ctx.zone).date()
+        if declared.has_time and same_day:
+            return declared.value, printed.printed  # its seconds and zone, with the page's own words
+        return printed.value, printed.printed
+
+    # -- fields ------------------------------------------------------------------------------
+    def url(self) -> str:
+        return self.ctx.url
+
+    def portal(self) -> str:
+        return self.ctx.portal
+
+    def title(self) -> str:
+        if not self.title_text:
+            raise ExtractionError(f"{self.ctx.url}: no article title found (no headline above the text, "
+                                  "no og:title, JSON-LD headline or <title>)")
+        return self.title_text
+
+    def published_at(self) -> datetime | None:
+        return self._date(updated=False)[0]
+
+    def published_text(self) -> str | None:
+        return self._date(updated=False)[1]
+
+    def updated_at(self) -> datetime | None:
+        return self._date(updated=True)[0]
+
+    def body(self) -> list[str]:
+        content = self._content
+        if not (content.body or content.images or content.attachments):
+            raise ExtractionError(f"{self.ctx.url}: no article text found (no paragraphs, images or "
+                                  "attachments in the page's main content)")
+        return list(content.body)
+
+    def lead(self) -> str | None:
+        body = self.body()
+        return body[0] if body else None
+
+    def images(self) -> list[Image]:
+        return list(self._content.images)
+
+    def attachments(self) -> list[Attachment]:
+        return list(self._content.attachments)
+
+    def author(self) -> str | None:
+        authors = list(dict.fromkeys(self._content.authors))
+        if authors:
+            return ", ".join(authors)
+        for el in self.ctx.css(_AUTHOR_CSS):
+            text = _AUTHOR_LABEL.sub("", text_of(el)).strip(" :-–|")
+            if text and len(text) <= 60 and not self._in_noise(el):
+                return text
+        return self.meta.author()
+
+    def source(self) -> str | None:
+        return ", ".join(dict.fromkeys(self._content.sources)) or None
+
+    def category(self) -> str | None:
+        crumbs = [t for t in (text_of(el) for el in self.ctx.css(_BREADCRUMB_CSS)) if t and len(t) <= 80]
+        crumbs = [c for c in dict.fromkeys(crumbs) if fold(c) not in _HOME]
+        if crumbs and self.title_text and fold(crumbs[-1]) == fold(self.title_text):
+            crumbs.pop()
+        if crumbs:
+            return crumbs[-1]
+        return self.meta.section()
+
+    def canonical_url(self) -> str:
+        link = canonical_link(self.ctx.root, self.ctx.base_url) or self.meta.canonical()
+        return canonicalize_url(link or self.ctx.url)
+
+    def language(self) -> str:
+        lang = (self.ctx.root.get("lang") or self.ctx.root.get("xml:lang") or self.meta.locale() or "vi")
+        return re.split(r"[-_]", lang.strip().lower())[0] or "vi"
+
+    def to_item(self) -> ArticleRecord:
+        title = self.title()  # title and body first: their errors name what is missing
+        body = self.body()
+        return ArticleRecord(
+            url=self.url(), canonical_url=self.canonical_url(), portal=self.portal(), title=title,
+            published_at=self.published_at(), lead=body[0] if body else None, body=body,
+            images=self.images(), attachments=self.attachments(), author=self.author(),
+            source=self.source(), category=self.category(), language=self.language(),
+            updated_at=self.updated_at(), published_text=self.published_text(),
+        )
+
+    # -- what the page is ----------------------------------------------------------------------
+    def not_found_message(self) -> str | None:
+        """The page's own "not found" words (title, heading or error box) when it holds no article."""
+        if sum(len(p) for p in self._content.body) >= 400:
+            return None
+        root = self.ctx.root
+        for el in [root.find(".//title"), *root.iter("h1", "h2", "h3"), *self.ctx.css(_ERROR_CSS)]:
+            if el is None:
+                continue
+            text = text_of(el)
+            if text and len(text) <= 200 and _NOT_FOUND.search(fold(text)):
+                return text
+        return None
+
+
+class GenericParser(CmsParser):
+    """The fallback of `cms="auto"`: claims no page itself (markers 0), reads any page."""
+
+    name = "generic"
+
+    # detect_kind and article / listing run on the same PageContext one after the other; the page
+    # objects (and their trafilatura run, the bulk of the cost) are kept for that one context.
+    _last: tuple[PageContext, GenericArticlePage] | None = None
+
+    def _page(self, ctx: PageContext) -> GenericArticlePage:
+        last = self._last
+        if last is not None and last[0] is ctx:
+            return last[1]
+        page = GenericArticlePage(ctx)
+        self._last = (ctx, page)
+        return page
+
+    def detect_kind(self, ctx: PageContext) -> PageKind:
+        if is_feed(ctx.source):
+            return PageKind.LISTING
+        page = self._page(ctx)
+        if page.not_found_message():
+            return PageKind.NOT_FOUND
+        group = main_link_group(ctx)
+        content = page._content
+        if group is not None and group.size >= 2:
+            # a listing: what reads as main text is mostly its entries (titles and abstracts)
+            entries = [clean_text(item.text_content()) for item in dict.fromkeys(group.items)]
+            entries = [text for text in entries if len(text) <= 1500]
+            total = sum(len(p) for p in content.body)
+            listed = sum(len(p) for p in content.body if any(p in text for text in entries))
+            if listed * 2 >= total and (group.size >= 4 or listed):
+                return PageKind.LISTING
+        if (content.body or content.images or content.attachments) and page.title_text:
+            return PageKind.ARTICLE
+        if group is not None and group.size >= 3:
+            return PageKind.LISTING
+        return PageKind.UNKNOWN
+
+    def article(self, ctx: PageContext) -> ArticleRecord:
+        return self._page(ctx).to_item()
+
+    def listing(self, ctx: PageContext) -> ListingPage:
+        return GenericListingPage(ctx).to_item()
+
+    def not_found(self, ctx: PageContext) -> NotFoundPage:
+        return NotFoundPage(url=ctx.url, message=self._page(ctx).not_found_message() or "not found")
+
+    def unknown_reason(self, ctx: PageContext) -> str:
+        return ("no article (no main text with a headline) and no listing (no feed, no group of "
+                "article links) found on the page")
