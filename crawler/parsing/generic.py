@@ -21,6 +21,7 @@ from crawler.core.errors import ExtractionError
 from crawler.core.normalize import canonicalize_url, clean_text, fold
 from crawler.core.records import ArticleRecord, Attachment, Image, ListingPage, NotFoundPage
 from crawler.parsing.base import (
+    ArticlePage,
     CmsParser,
     DateHit,
     HtmlElement,
@@ -109,16 +110,16 @@ def trafilatura_text(root: HtmlElement, url: str) -> str | None:
                                    with_metadata=False)
     except Exception:  # noqa: BLE001  (a third-party heuristic failing is "no opinion", not a crash)
         return None
-    if document is None or document.body is None:
+    if document is None or isinstance(document, dict) or document.body is None:
         return None
-    text = document.text or ""  # paragraphs one a line, inline markup joined as it reads
+    text: str = document.text or ""  # paragraphs one a line, inline markup joined as it reads
     return text if text.strip() else None
 
 
 def _noise_words(el: HtmlElement) -> bool:
-    names = el.get("class")
+    names = el.get("class") or ""
     if el.get("id"):
-        names = f"{names or ''} {el.get('id')}"
+        names = f"{names} {el.get('id')}"
     return bool(names) and _NOISE_NAME.search(names.lower()) is not None
 
 
@@ -185,11 +186,8 @@ def _without_second_copy(body: list[str]) -> list[str]:
     return [p for p, k in zip(body, keep, strict=True) if k]
 
 
-class GenericArticlePage:
+class GenericArticlePage(ArticlePage):
     """An article of a portal of no known family: page in, one record out, one method per field."""
-
-    def __init__(self, ctx: PageContext) -> None:
-        self.ctx = ctx
 
     # -- structure ---------------------------------------------------------------------------
     @cached_property
@@ -331,13 +329,15 @@ class GenericArticlePage:
         levels out; else a date line the body starts with."""
         ctx, title = self.ctx, self._title_el
         if title is not None:
-            node = title
+            node: HtmlElement | None = title
             for _ in range(3):
+                if node is None:
+                    break
                 for sibling in (*node.itersiblings(), *node.itersiblings(preceding=True)):
                     if isinstance(sibling.tag, str) and not self._is_noise(sibling):
-                        hits = list(date_hits(sibling, ctx.zone, exclude=self._is_noise))
-                        if hits:
-                            return hits
+                        near = list(date_hits(sibling, ctx.zone, exclude=self._is_noise))
+                        if near:
+                            return near
                 node = node.getparent()
                 if node is None or node.tag in ("body", "html"):
                     break
@@ -435,17 +435,6 @@ class GenericArticlePage:
     def language(self) -> str:
         lang = (self.ctx.root.get("lang") or self.ctx.root.get("xml:lang") or self.meta.locale() or "vi")
         return re.split(r"[-_]", lang.strip().lower())[0] or "vi"
-
-    def to_item(self) -> ArticleRecord:
-        title = self.title()  # title and body first: their errors name what is missing
-        body = self.body()
-        return ArticleRecord(
-            url=self.url(), canonical_url=self.canonical_url(), portal=self.portal(), title=title,
-            published_at=self.published_at(), lead=body[0] if body else None, body=body,
-            images=self.images(), attachments=self.attachments(), author=self.author(),
-            source=self.source(), category=self.category(), language=self.language(),
-            updated_at=self.updated_at(), published_text=self.published_text(),
-        )
 
     # -- what the page is ----------------------------------------------------------------------
     def not_found_message(self) -> str | None:

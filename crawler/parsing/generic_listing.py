@@ -167,9 +167,10 @@ def _current_from_pager(anchors: list[HtmlElement]) -> int | None:
     """The page the pager marks as the current one (an active item, or a number that is no link)."""
     for anchor in anchors:
         parent = anchor.getparent()
-        if parent is None:
+        pager = parent.getparent() if parent is not None else None
+        if pager is None:
             continue
-        for item in parent.getparent() if parent.getparent() is not None else []:
+        for item in pager:
             classes = set((item.get("class") or "").lower().split())
             text = text_of(item)
             if text.isdigit() and ({"active", "current", "selected"} & classes or
@@ -212,9 +213,9 @@ def next_page_url(root: HtmlElement, url: str, absolute: Callable[[str | None], 
 
 def _in_pager(anchor: HtmlElement, numbered: list[HtmlElement]) -> bool:
     """A number link among other number links (a pager), not a lone "2" in the text."""
-    scope = anchor
+    scope: HtmlElement | None = anchor
     for _ in range(3):
-        scope = scope.getparent()
+        scope = scope.getparent() if scope is not None else None
         if scope is None:
             return False
         if sum(1 for a in numbered if any(p is scope for p in a.iterancestors())) >= 2:
@@ -254,7 +255,7 @@ def _signature(anchor: HtmlElement) -> tuple[str, ...]:
             break
         classes = sorted(c for c in re.sub(r"\d+", "", node.get("class") or "").lower().split()
                          if c not in _STATE_CLASSES)
-        out.append(node.tag + "." + ".".join(classes))
+        out.append(f"{node.tag!s}.{'.'.join(classes)}")
         node = node.getparent()
     return tuple(out)
 
