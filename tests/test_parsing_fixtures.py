@@ -1,102 +1,61 @@
-"""The shared Thái Nguyên fixtures (../shared/fixtures): every field of every article, the listings,
-the soft 404, and what comparing the edited and noise-only variants must say."""
+"""The shared Thái Nguyên fixtures (../shared/fixtures) through `--cms auto`: every field of every
+article, the listings, the soft 404, and what comparing the edited and noise-only variants must say.
+Same folder form and loader as the project's own pages (tests/page_fixtures.py)."""
 
 from __future__ import annotations
-
-import json
-from pathlib import Path
-from typing import Any
 
 import pytest
 
 from crawler.core.records import ArticleRecord, ListingPage, NotFoundPage
-from crawler.parsing import PageKind, detect_kind, parse_page
+from tests.page_fixtures import SHARED_FIXTURES, PageCase, case_params, field_params, kind_of, load_cases
 
-SHARED = Path(__file__).resolve().parents[1].parent / "shared"
-FIXTURES = SHARED / "fixtures"
-
-if not FIXTURES.is_dir():
-    pytest.skip(f"shared fixtures not found at {FIXTURES} (they sit beside the project, not in it)",
+if not SHARED_FIXTURES.is_dir():
+    pytest.skip(f"shared fixtures not found at {SHARED_FIXTURES} (they sit beside the project, not in it)",
                 allow_module_level=True)
 
-FIELDS = ["url", "canonical_url", "portal", "title", "published_at", "lead", "body", "images", "attachments",
-          "author", "source", "category", "language"]
+CASES = load_cases(SHARED_FIXTURES, family="liferay")
+BY_NAME = {case.name: case for case in CASES}
 
 
-def _cases(kind: str) -> list[Path]:
-    return sorted(p.parent for p in FIXTURES.glob("*/*/meta.json")
-                  if json.loads(p.read_text(encoding="utf-8"))["kind"] == kind)
+@pytest.mark.parametrize(("case", "name"), field_params(CASES))
+def test_field(case: PageCase, name: str) -> None:
+    assert case.got(name) == case.expected[name]
 
 
-def _load(case: Path) -> tuple[dict[str, Any], dict[str, Any], bytes]:
-    meta = json.loads((case / "meta.json").read_text(encoding="utf-8"))
-    expected = json.loads((case / "expected.json").read_text(encoding="utf-8"))
-    return meta, expected, (case / "page.html").read_bytes()
+@pytest.mark.parametrize("case", case_params(CASES))
+def test_page_is_read_as_its_kind_by_liferay(case: PageCase) -> None:
+    family, result = case.parse()
+    assert (kind_of(result), family) == (case.kind, "liferay")
 
 
-def _parse(case: Path) -> ArticleRecord | ListingPage | NotFoundPage:
-    meta, _, html = _load(case)
-    return parse_page(html, meta["url"], portal=case.parent.name)
+EDITS = [c for c in CASES if c.kind == "article" and "change_from" in c.expected]
 
 
-_parsed: dict[Path, Any] = {}
-
-
-def parsed(case: Path) -> Any:
-    if case not in _parsed:  # one parse per case, however many field tests read it
-        _parsed[case] = _parse(case)
-    return _parsed[case]
-
-
-ARTICLE_FIELDS = [
-    pytest.param(case, field, id=f"{case.name}-{field}")
-    for case in _cases("article")
-    for field in FIELDS
-    if field in json.loads((case / "expected.json").read_text(encoding="utf-8"))
-]
-
-
-@pytest.mark.parametrize(("case", "field"), ARTICLE_FIELDS)
-def test_article_field(case: Path, field: str) -> None:
-    _, expected, _ = _load(case)
-    record = parsed(case)
-    assert isinstance(record, ArticleRecord)
-    assert record.to_dict()[field] == expected[field]
-
-
-EDITS = [case for case in _cases("article") if "change_from" in _load(case)[1]]
-
-
-@pytest.mark.parametrize("case", EDITS, ids=lambda p: p.name)
-def test_change_against_earlier_version(case: Path) -> None:
-    _, expected, _ = _load(case)
-    before = parsed(case.parent / expected["change_from"])
-    after = parsed(case)
-    if expected["change"] == "unchanged":
+@pytest.mark.parametrize("case", case_params(EDITS))
+def test_change_against_earlier_version(case: PageCase) -> None:
+    before = BY_NAME[case.expected["change_from"]].parse()[1]
+    after = case.parse()[1]
+    assert isinstance(before, ArticleRecord) and isinstance(after, ArticleRecord)
+    if case.expected["change"] == "unchanged":
         assert after.content_hash == before.content_hash
     else:
         assert after.content_hash != before.content_hash
 
 
-@pytest.mark.parametrize("case", _cases("listing"), ids=lambda p: p.name)
-def test_listing(case: Path) -> None:
-    meta, expected, html = _load(case)
-    listing = parsed(case)
+@pytest.mark.parametrize("case", case_params([c for c in CASES if c.kind == "listing"]))
+def test_listing_urls_dates_and_next_page(case: PageCase) -> None:
+    listing = case.parse()[1]
     assert isinstance(listing, ListingPage)
     got = listing.to_dict()
-    assert got["article_urls"] == expected["article_urls"]
-    assert got["published"] == expected["published"]
-    assert got["next_page"] == expected["next_page"]
-    assert detect_kind(html, meta["url"], "liferay") is PageKind.LISTING
+    assert {k: got[k] for k in ("article_urls", "published", "next_page")} == \
+        {k: case.expected[k] for k in ("article_urls", "published", "next_page")}
 
 
-@pytest.mark.parametrize("case", _cases("not_found"), ids=lambda p: p.name)
-def test_soft_404_is_not_found(case: Path) -> None:
-    meta, expected, html = _load(case)
-    result = parsed(case)
+@pytest.mark.parametrize("case", case_params([c for c in CASES if c.kind == "not_found"]))
+def test_soft_404_is_not_found(case: PageCase) -> None:
+    result = case.parse()[1]
     assert isinstance(result, NotFoundPage)
-    assert result.url == meta["url"]
+    assert result.url == case.url
     assert "Không tìm thấy" in result.message
-    assert detect_kind(html, meta["url"], "liferay") is PageKind.NOT_FOUND
-    if expected.get("change") == "removed":
-        assert isinstance(parsed(case.parent / expected["change_from"]), ArticleRecord)
+    if case.expected.get("change") == "removed":
+        assert isinstance(BY_NAME[case.expected["change_from"]].parse()[1], ArticleRecord)

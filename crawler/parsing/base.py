@@ -108,6 +108,9 @@ class PageContext:
     selectors: dict[str, str]
     # Whole-page selections, shared by kind detection and extraction, which both ask for them.
     _selected: dict[str, list[HtmlElement]] = field(default_factory=dict, repr=False)
+    # What a family works out once per page (Liferay: its main portlet), shared by kind detection
+    # and the page objects.
+    memo: dict[str, Any] = field(default_factory=dict, repr=False)
 
     @classmethod
     def build(cls, html: str | bytes, url: str, *, portal: str, selectors: Mapping[str, str] | None,

@@ -22,7 +22,12 @@ BLOCK_TAGS = frozenset({
 })
 SKIP_TAGS = frozenset({"script", "style", "noscript", "template", "iframe", "object", "embed", "video",
                        "audio", "button", "input", "select", "textarea", "svg", "map"})
-_ATTACHMENT_EXT = re.compile(r"\.(pdf|docx?|xlsx?|zip|rar|pptx?)$", re.I)
+_ATTACHMENT_EXT = re.compile(r"\.(pdf|docx?|xlsx?|zip|rar|pptx?|mp4|webm|mp3|m4a|wmv|flv|avi|mov)$", re.I)
+# Embedded media (video, audio, maps, a YouTube player) is what some articles hold: it is an
+# attachment of the record. Social buttons and counters loaded in frames are not.
+MEDIA_TAGS = frozenset({"iframe", "video", "audio", "embed", "object", "source"})
+_WIDGET_FRAME = re.compile(r"facebook\.com/plugins/(?:like|share|follow|comments)|platform\.twitter\.com|"
+                           r"addthis|sharethis|zalo\.me/plugins|googletagmanager|doubleclick|recaptcha", re.I)
 _ATTACHMENT_LABEL = re.compile(r"^(tai ve|tai file|tai xuong|file dinh kem|tep dinh kem|tai lieu dinh kem|"
                                r"van ban dinh kem|dinh kem|xem file|xem chi tiet|xem tai day|download)?$")
 _SOURCE = re.compile(r"^(?P<pre>.*?)[\s\-–|,]*\(?\s*Nguồn(?: tin)?\s*:\s*(?P<src>[^()]+?)\s*\)?\s*\.?$", re.I)
@@ -40,6 +45,16 @@ def is_attachment_url(url: str) -> bool:
         return True
     # Liferay document URLs put the file name before the uuid: /documents/10181/0/QD+12.pdf/3f2a-...
     return "/documents/" in path and any(_ATTACHMENT_EXT.search(seg) for seg in path.split("/"))
+
+
+def _media_name(url: str, tag: str) -> str:
+    """A name for an embed with no title: the file's name, else the host's ("www.youtube.com")."""
+    if _ATTACHMENT_EXT.search(urlsplit(url).path):
+        return file_name(url)
+    host = urlsplit(url).hostname or ""
+    kind = "Audio" if tag == "audio" else "Video" if tag in ("video", "source") or "video" in url or \
+        "youtu" in host else "Media"
+    return f"{kind} ({host})" if host else kind
 
 
 def file_name(url: str) -> str:
@@ -60,6 +75,7 @@ class Block:
     links: list[tuple[str, str, str]] = field(default_factory=list)  # (url, text, title attribute)
     caption: str | None = None  # image tables and figures carry their caption themselves
     framed: bool = False  # an image table or figure: its text is never body
+    media: list[tuple[str, str]] = field(default_factory=list)  # (url, title) of embedded media
     text: str = ""  # the lines joined: what a reader sees of the block
 
 
@@ -104,6 +120,8 @@ class _Run:
             tag = el.tag
             if tag == "br":
                 self.parts.append("\n")
+            elif tag in MEDIA_TAGS:
+                self.media(el)
             elif tag == "img":
                 src = self.absolute(el.get("data-src") or el.get("data-original") or el.get("src"))
                 if src and not self.in_file_link:  # a file-type icon, not a picture of the article
@@ -125,13 +143,24 @@ class _Run:
                     self.link, self.in_file_link = outer_link, outer_file
         self.text(el.tail, italic, bold)
 
+    def media(self, el: HtmlElement) -> None:
+        src = el.get("src") or el.get("data-src") or el.get("data") or ""
+        url = self.absolute(src.strip()) if src.strip() else None
+        if url and not _WIDGET_FRAME.search(url):
+            title = clean_text(el.get("title") or el.get("aria-label") or "") or _media_name(url, el.tag)
+            if url not in (known for known, _ in self.block.media):
+                self.block.media.append((url, title))
+        for child in el:  # <video><source src=...></video>
+            if is_element(child) and child.tag in MEDIA_TAGS:
+                self.media(child)
+
     def finish(self) -> Block | None:
         block = self.block
         block.lines = [line for line in (clean_text(x) for x in "".join(self.parts).split("\n")) if line]
         block.text = " ".join(block.lines)
         block.italic = self.chars > 0 and self.italic_chars == self.chars
         block.bold = self.chars > 0 and self.bold_chars == self.chars
-        return block if block.lines or block.images or block.links else None
+        return block if block.lines or block.images or block.links or block.media else None
 
 
 def _has_block(el: HtmlElement) -> bool:
@@ -145,6 +174,10 @@ def flatten(container: HtmlElement, absolute: Callable[[str | None], str | None]
     run = _Run(absolute, align)
     run.text(container.text, False, False)
     for child in container:
+        if is_element(child) and child.tag in MEDIA_TAGS:
+            run.media(child)
+            run.text(child.tail, False, False)
+            continue
         if not is_element(child) or child.tag in SKIP_TAGS or is_noise(child):
             run.text(child.tail, False, False)
             continue
@@ -164,6 +197,8 @@ def flatten(container: HtmlElement, absolute: Callable[[str | None], str | None]
 def blocks_of(el: HtmlElement, absolute: Callable[[str | None], str | None],
               is_noise: Callable[[HtmlElement], bool]) -> list[Block]:
     """The blocks of one element taken alone (its tail belongs to its parent)."""
+    if is_element(el) and el.tag in MEDIA_TAGS:
+        return _inline_media(el, absolute)
     if not is_element(el) or el.tag in SKIP_TAGS or is_noise(el):
         return []
     if el.tag in BLOCK_TAGS or _has_block(el):
@@ -188,6 +223,13 @@ def _inline(el: HtmlElement, absolute: Callable[[str | None], str | None], align
     run.text(el.text, False, False)
     for child in el:
         run.walk(child)
+    done = run.finish()
+    return [done] if done else []
+
+
+def _inline_media(el: HtmlElement, absolute: Callable[[str | None], str | None]) -> list[Block]:
+    run = _Run(absolute, None)
+    run.media(el)
     done = run.finish()
     return [done] if done else []
 
@@ -306,6 +348,8 @@ def classify(inside: list[Block], after: list[Block]) -> Content:
     for block in inside:
         if block.framed or block.images:
             roles.append("image")
+        elif block.media and not block.text:
+            roles.append("media")
         elif _attachment_only(block):
             roles.append("attachment")
         elif not block.text or is_noise_text(block.text):
@@ -319,7 +363,7 @@ def classify(inside: list[Block], after: list[Block]) -> Content:
     # The byline is what trails the body: walk back over it, past attachment paragraphs.
     byline_at: dict[int, tuple[list[str], list[str]]] = {}
     for i in range(len(inside) - 1, -1, -1):
-        if roles[i] in ("attachment", "noise", "date"):
+        if roles[i] in ("attachment", "noise", "date", "media"):
             continue
         found = byline(inside[i], trailing=True) if roles[i] == "text" else None
         if not found:
@@ -346,6 +390,11 @@ def classify(inside: list[Block], after: list[Block]) -> Content:
             content.sources += found[1]
 
     seen: set[str] = set()
+    for block in inside:
+        for url, title in block.media:
+            if url not in seen:
+                seen.add(url)
+                content.attachments.append(Attachment(url=url, title=title))
     for block in inside + after:
         for url, text, hint in block.links:
             if is_attachment_url(url) and url not in seen:

@@ -8,6 +8,7 @@ themes that render differently get per-portal CSS overrides (see base.SELECTOR_F
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from datetime import datetime
 from functools import cached_property
 from urllib.parse import parse_qsl, urlsplit
@@ -32,12 +33,22 @@ from crawler.parsing.content import Block, Content, blocks_of, classify, flatten
 TITLE = [".taglib-header .header-title", ".header-title", ".asset-title", ".component-title"]
 ARTICLE_ROOT = ".asset-full-content"
 WEB_CONTENT = ".journal-content-article"
+# 7.3+ display pages: the fragment a rich-text field is mapped to
+DISPLAY_PAGE_BODY = "[data-lfr-editable-type='rich-text'], .component-html, .component-paragraph"
 BODY = [WEB_CONTENT, ".asset-content"]
 PORTLET = ".portlet-boundary"
 BREADCRUMB = ".breadcrumb li, .breadcrumbs li, .breadcrumb-item"
 SECTION_TITLE = [".portlet-title-text", ".portlet-title", "#navigation li.selected > a"]
-LISTING_ITEM = ".asset-abstract, li.title-list, .title-list > li"
-PAGER = ".taglib-page-iterator, .lfr-pagination, .pagination, .pager"
+# Listing entries: 6.2 abstracts and title lists, 7.x list groups, tables and the cards of display
+# templates. Themes that print none of these are read by their asset links (ASSET_LINK).
+LISTING_ITEM = (".asset-abstract, li.title-list, .title-list > li, .list-group-item, "
+                "td.table-title, .card")
+PAGER = (".taglib-page-iterator, .lfr-pagination, .pagination-bar, .pagination, .pager, "
+         "nav[aria-label] ul, .paging, .paginator")
+# How Liferay links to an asset shown in full: the asset publisher's view URL (6.2 and 7.x), the
+# friendly URL of web content (/-/slug, /web/site/-/slug) and 7.3+ display pages (/w/slug).
+ASSET_LINK = re.compile(r"/-/asset_publisher/[^/]+/content/|/-/(?!asset_publisher/|journal_content/)[^/?#]+|"
+                        r"/w/[^/?#]+")
 ERROR_MESSAGE = ".portlet-msg-error, .alert-error, .alert-danger, .portlet-msg-alert, .alert-warning"
 # Core widgets around the content that are never the article: counters, sharing, ratings, comments.
 NOISE = ("asset-metadata", "taglib-social-bookmarks", "taglib-ratings", "asset-ratings", "asset-links",
@@ -61,30 +72,270 @@ def _not_dates(el: HtmlElement) -> bool:
     return bool(_NOT_DATES.search(el.get("class") or ""))
 
 
+
+# --- layout: the page's main portlet -----------------------------------------------------------
+# A Liferay page is columns of portlets: the article or listing the URL asks for sits beside
+# "Tin khác" boxes, banners, menus and counters. The page is read as its main portlet: the one the
+# URL names (p_p_id, a namespaced parameter, /-/asset_publisher/<instance>/), else the one showing
+# an asset in full, else the fullest portlet of the widest column.
+
+_COLUMN_WIDTH = re.compile(r"(?:^|\s)(?:span|col-(?:xs-|sm-|md-|lg-|xl-)?)(\d{1,2})(?=\s|$)|"
+                           r"(?:^|\s)(?:aui-)?w(\d{2,3})(?=\s|$)")
+_CHROME = re.compile(r"^(header|footer|banner|navbar|navigation|nav|menu|top-menu|main-menu|breadcrumbs?)"
+                     r"(?:[-_]\S*)?$")
+_FRIENDLY_INSTANCE = re.compile(r"/-/(?:asset_publisher|journal_content)/([^/?#]+)")
+
+
+def portlet_id(portlet: HtmlElement) -> str | None:
+    """`101_INSTANCE_abc` of `<div id="p_p_id_101_INSTANCE_abc_" class="portlet-boundary ...">`."""
+    pid = portlet.get("id") or ""
+    return pid[len("p_p_id_"):].rstrip("_") or None if pid.startswith("p_p_id_") else None
+
+
+def url_portlet_hints(url: str) -> list[str]:
+    """Portlet ids or instance ids the URL addresses: what the user asked the page for."""
+    parts = urlsplit(url)
+    hints: list[str] = []
+    for key, value in parse_qsl(parts.query, keep_blank_values=True):
+        if key == "p_p_id" and value:
+            hints.append(value)
+        elif key.startswith("_") and key.count("_") >= 2 and not key.startswith("_p_"):
+            hints.append(key[1:key.rindex("_")])  # _<portlet namespace>_cur=2
+    hints += _FRIENDLY_INSTANCE.findall(parts.path)
+    return hints
+
+
+def _matches_hint(pid: str, hint: str) -> bool:
+    return pid == hint or pid.endswith("_INSTANCE_" + hint)
+
+
+def _in_chrome(el: HtmlElement) -> bool:
+    """Inside the theme's header, footer or menus: never the main content."""
+    for node in el.iterancestors():
+        if node.tag in ("body", "html"):
+            return False
+        if node.tag in ("header", "footer", "nav"):
+            return True
+        tokens = f"{node.get('id') or ''} {node.get('class') or ''}".lower().split()
+        if any(_CHROME.match(token) for token in tokens):
+            return True
+    return False
+
+
+def _column_width(el: HtmlElement) -> float | None:
+    """Width (twelfths) of the innermost layout column holding `el`, when its classes say it."""
+    for node in el.iterancestors():
+        found = _COLUMN_WIDTH.search(node.get("class") or "")
+        if found:
+            return float(found.group(1)) if found.group(1) else int(found.group(2)) * 12 / 100
+    return None
+
+
+def main_portlet(ctx: PageContext) -> HtmlElement | None:
+    if "liferay:main" not in ctx.memo:
+        ctx.memo["liferay:main"] = _find_main_portlet(ctx)
+    main: HtmlElement | None = ctx.memo["liferay:main"]
+    return main
+
+
+def _find_main_portlet(ctx: PageContext) -> HtmlElement | None:
+    portlets = ctx.css(PORTLET)
+    if not portlets:
+        return None
+    hints = url_portlet_hints(ctx.url)
+    if hints:
+        for portlet in portlets:
+            pid = portlet_id(portlet)
+            if pid and any(_matches_hint(pid, hint) for hint in hints):
+                return portlet
+    full = ctx.first(ARTICLE_ROOT)
+    if full is not None:
+        return _closest(full, "portlet-boundary")
+    # innermost portlets only: a nested-portlets portlet holding the whole layout is no candidate
+    candidates = [p for p in portlets if not _in_chrome(p)
+                  and next(p.iterdescendants(), None) is not None
+                  and not any("portlet-boundary" in (d.get("class") or "").split()
+                              for d in p.iterdescendants())]
+    if not candidates:
+        return None
+    widths = {id(p): _column_width(p) for p in candidates}
+    widest = max((w for w in widths.values() if w is not None), default=None)
+    if widest is not None:
+        candidates = [p for p in candidates if widths[id(p)] in (widest, None)]
+    return max(candidates, key=_weight)
+
+
+def _weight(portlet: HtmlElement) -> int:
+    """How much of what a reader came for a portlet holds: its asset links and its text."""
+    links = sum(1 for a in portlet.iter("a") if ASSET_LINK.search(a.get("href") or ""))
+    return links * 200 + len(portlet.text_content())
+
+
+def scope(ctx: PageContext) -> HtmlElement:
+    """Where the page's own content is looked for: the main portlet, else the whole page."""
+    main = main_portlet(ctx)
+    return main if main is not None else ctx.root
+
+
+
+@dataclass(frozen=True)
+class Layout:
+    """What the page is (article, listing, not found, unknown) and the element to read it in."""
+
+    kind: PageKind
+    where: HtmlElement
+
+
+def read_layout(ctx: PageContext) -> Layout:
+    """The main portlet read for what it is; the whole page when the main portlet is none of
+    article, listing or not-found message (or the page has no portlets)."""
+    if "liferay:layout" not in ctx.memo:
+        ctx.memo["liferay:layout"] = _read_layout(ctx)
+    found: Layout = ctx.memo["liferay:layout"]
+    return found
+
+
+def _read_layout(ctx: PageContext) -> Layout:
+    # A display page (/w/slug, 7.3+) is fragments, not portlets: its portlets are the boxes beside it.
+    display_page_url = re.search(r"(?:^|/)w/[^/]+/?$", urlsplit(ctx.url).path)
+    if display_page_url and display_page_body(ctx, ctx.root) is not None:
+        return Layout(PageKind.ARTICLE, ctx.root)
+    main = main_portlet(ctx)
+    if main is not None:
+        kind = _kind_in(ctx, main)
+        if kind is not PageKind.UNKNOWN:
+            return Layout(kind, main)
+        if not_found_message(ctx, main):
+            return Layout(PageKind.NOT_FOUND, main)
+    return Layout(_kind_in(ctx, ctx.root), ctx.root)
+
+
+def _kind_in(ctx: PageContext, where: HtmlElement) -> PageKind:
+    if ctx.first(ARTICLE_ROOT, where) is not None:
+        return PageKind.ARTICLE
+    web = web_content(ctx, where)
+    if web is not None and _prose(web):
+        return PageKind.ARTICLE
+    if listing_pairs(ctx, where):
+        return PageKind.LISTING
+    if web is not None or display_page_body(ctx, where) is not None:
+        return PageKind.ARTICLE
+    return PageKind.UNKNOWN
+
+
+def web_content(ctx: PageContext, where: HtmlElement) -> HtmlElement | None:
+    """Web content shown in full (journal content / web content display), not an abstract's."""
+    return next((el for el in ctx.css(WEB_CONTENT, where)
+                 if not _inside_abstract(el) and not _in_chrome(el)), None)
+
+
+def display_page_body(ctx: PageContext, where: HtmlElement) -> HtmlElement | None:
+    """7.3+ display pages (/w/ URLs): fragments, the rich-text one holding the body, under an h1."""
+    headlines = [h1 for h1 in ctx.css("h1", where) if _closest(h1, "portlet-boundary") is None]
+    if not any(not _in_chrome(h1) for h1 in headlines):
+        return None
+    rich = [el for el in ctx.css(DISPLAY_PAGE_BODY, where)
+            if not _in_chrome(el) and _closest(el, "portlet-boundary") is None]
+    return max(rich, key=lambda el: len(el.text_content()), default=None)
+
+
+def listing_pairs(ctx: PageContext, where: HtmlElement) -> list[tuple[HtmlElement, HtmlElement]]:
+    """(item, link) of each listing entry under `where` in page order: Liferay's listing markup,
+    else a theme's own, found by its links to assets; none when they are fewer than two (one
+    Bootstrap card is no listing)."""
+    key = f"liferay:pairs:{id(where)}"
+    if key not in ctx.memo:
+        items = [el for el in ctx.css(LISTING_ITEM, where)
+                 if not _inside_full_content(el) and not _in_chrome(el)]
+        pairs = _linked(ctx, items)
+        if not (len(pairs) >= 2 or any(_strong_item(item) for item, _ in pairs)):
+            pairs = _asset_links(where)
+            if len(pairs) < 2:
+                pairs = []
+        ctx.memo[key] = pairs
+    found: list[tuple[HtmlElement, HtmlElement]] = ctx.memo[key]
+    return found
+
+
+def _linked(ctx: PageContext, items: list[HtmlElement]) -> list[tuple[HtmlElement, HtmlElement]]:
+    chosen = ctx.selectors.get("listing_link", [".asset-title a[href]", "h3 a[href]", "h2 a[href]",
+                                                "h4 a[href]", ".title a[href]", "a[href]"])
+    pairs = []
+    for item in items:
+        link = ctx.first(chosen, item)
+        if link is None:
+            continue
+        if not text_of(link):  # an image link before the title: take the titled one to the same page
+            link = next((a for a in item.iter("a") if a.get("href") == link.get("href") and text_of(a)), link)
+        pairs.append((item, link))
+    return pairs
+
+
+def _asset_links(where: HtmlElement) -> list[tuple[HtmlElement, HtmlElement]]:
+    """A theme's own listing markup: its links to assets in page order, each with the element
+    around it that holds no other asset (where its date is printed)."""
+    by_url: dict[str, list[HtmlElement]] = {}
+    for link in where.iter("a"):
+        href = (link.get("href") or "").strip()
+        if ASSET_LINK.search(href) and not _in_chrome(link) and not _inside_full_content(link):
+            by_url.setdefault(href, []).append(link)
+    pairs = []
+    for href, same in by_url.items():
+        link = next((a for a in same if text_of(a)), same[0])
+        item = link
+        while item.getparent() is not None and item.getparent() is not where:
+            parent = item.getparent()
+            if any((a.get("href") or "").strip() != href for a in parent.iter("a")
+                   if ASSET_LINK.search(a.get("href") or "")):
+                break
+            item = parent
+        pairs.append((item, link))
+    return pairs
+
+
+def not_found_message(ctx: PageContext, where: HtmlElement | None = None) -> str | None:
+    for el in ctx.css(ERROR_MESSAGE, where) + ctx.css(".portlet-body", where):
+        text = text_of(el)
+        if text and len(text) <= 300 and _NOT_FOUND.search(fold(text)):
+            return text
+    return None
+
+
 class LiferayArticlePage(ArticlePage):
     """An article page in the web-poet sense: page in, one record out, one method per field."""
 
     # -- structure ---------------------------------------------------------------------------
     @cached_property
+    def _where(self) -> HtmlElement:
+        return read_layout(self.ctx).where
+
+    @cached_property
     def _body_el(self) -> HtmlElement | None:
         ctx = self.ctx
         if ctx.override("body"):
             return ctx.first(ctx.selectors["body"])
-        root = ctx.first(ARTICLE_ROOT)
+        root = ctx.first(ARTICLE_ROOT, self._where)
         if root is not None:
             return ctx.first(BODY, root)
-        return next((el for el in ctx.css(WEB_CONTENT) if not _inside_abstract(el)), None)
+        web = web_content(ctx, self._where)
+        return web if web is not None else display_page_body(ctx, self._where)
 
     @cached_property
     def _root(self) -> HtmlElement | None:
-        """The asset (header, date, body, byline); for web content display, its portlet."""
-        root = self.ctx.first(ARTICLE_ROOT)
+        """The asset (header, date, body, byline); for web content display, its portlet; for a
+        display page, the fragments from its headline down."""
+        root = self.ctx.first(ARTICLE_ROOT, self._where)
         if root is not None and (self._body_el is None or _contains(root, self._body_el)):
             return root
         if self._body_el is None:
             return None
         portlet = _closest(self._body_el, "portlet-boundary")
-        return portlet if portlet is not None else self._body_el.getparent()
+        if portlet is not None:
+            return portlet
+        for node in self._body_el.iterancestors():
+            if node.find(".//h1") is not None or node is self._where:
+                return node
+        return self._body_el.getparent()
 
     @cached_property
     def _title_el(self) -> HtmlElement | None:
@@ -93,7 +344,23 @@ class LiferayArticlePage(ArticlePage):
             return ctx.first(ctx.selectors["title"])
         if self._root is None:
             return None
-        return ctx.first(TITLE + SECTION_TITLE[:2], self._root)
+        found = ctx.first(TITLE, self._root)
+        if found is None and not self._analytics_title:
+            found = ctx.first(["h1", *SECTION_TITLE[:2]], self._root)
+        return found
+
+    @cached_property
+    def _analytics_title(self) -> str | None:
+        """7.x web content carries its title in `data-analytics-asset-title`, whatever the template."""
+        body = self._body_el
+        if body is None or self.ctx.override("title"):
+            return None
+        for node in (body, *body.iterancestors()):
+            if node.get("data-analytics-asset-title"):
+                return clean_text(node.get("data-analytics-asset-title")) or None
+            if node is self._root:
+                break
+        return None
 
     @cached_property
     def _content(self) -> Content:
@@ -152,19 +419,24 @@ class LiferayArticlePage(ArticlePage):
         return self.ctx.portal
 
     def title(self) -> str:
-        title = text_of(self._title_el) if self._title_el is not None else ""
+        title = text_of(self._title_el) if self._title_el is not None else (self._analytics_title or "")
         if not title:
             where = f"selector {self.ctx.selectors['title']!r}" if self.ctx.override("title") else \
                 ", ".join(TITLE)
             raise ExtractionError(f"{self.ctx.url}: no article title found (looked for {where})")
         return title
 
+    def _published(self) -> DateHit | None:
+        """The publication date; on a page that prints only "Cập nhật lúc ..." (many themes label
+        their one date so), that date: the best the page says of when the article came out."""
+        return self._date(updated=False) or self._date(updated=True)
+
     def published_at(self) -> datetime | None:
-        hit = self._date(updated=False)
+        hit = self._published()
         return hit.value if hit else None
 
     def published_text(self) -> str | None:
-        hit = self._date(updated=False)
+        hit = self._published()
         return hit.printed if hit else None
 
     def updated_at(self) -> datetime | None:
@@ -180,10 +452,13 @@ class LiferayArticlePage(ArticlePage):
         if not (content.body or content.images or content.attachments):
             raise ExtractionError(f"{self.ctx.url}: the article body is empty "
                                   "(no text, images or attachments)")
+        paragraphs = list(content.body)
+        if paragraphs and fold(paragraphs[0]) == fold(self.title()):
+            paragraphs.pop(0)  # a template that prints the headline again at the top of the body
         lead = self._lead_override()
-        if lead and (not content.body or content.body[0] != lead):
-            return [lead, *[p for p in content.body if p != lead]]
-        return list(content.body)
+        if lead and (not paragraphs or paragraphs[0] != lead):
+            return [lead, *[p for p in paragraphs if p != lead]]
+        return paragraphs
 
     def lead(self) -> str | None:
         body = self.body()
@@ -247,21 +522,25 @@ class LiferayArticlePage(ArticlePage):
 
 
 class LiferayListingPage:
-    """An asset publisher list of abstracts and its pager."""
+    """A news listing (asset publisher abstracts, title list, table, a theme's cards) and its pager,
+    read in the page's main portlet."""
 
     def __init__(self, ctx: PageContext) -> None:
         self.ctx = ctx
 
-    def items(self) -> list[HtmlElement]:
-        return self.ctx.css(self.ctx.selectors.get("listing_item", LISTING_ITEM))
+    def items(self) -> list[tuple[HtmlElement, HtmlElement]]:
+        """(item, link) pairs in page order, in the main portlet when it is the listing."""
+        ctx = self.ctx
+        if ctx.override("listing_item"):
+            return _linked(ctx, ctx.css(ctx.selectors["listing_item"]))
+        return listing_pairs(ctx, read_layout(ctx).where)
 
     def entries(self) -> list[ListingEntry]:
         ctx = self.ctx
         entries: list[ListingEntry] = []
         seen: set[str] = set()
-        for item in self.items():
-            link = ctx.first(ctx.selectors.get("listing_link", [".asset-title a[href]", "a[href]"]), item)
-            href = ctx.absolute(link.get("href")) if link is not None else None
+        for item, link in self.items():
+            href = ctx.absolute(link.get("href"))
             if not href:
                 continue
             url = canonicalize_url(href)
@@ -281,32 +560,94 @@ class LiferayListingPage:
             scopes = ctx.css(ctx.selectors["listing_date"], item)
         else:
             scopes = ctx.css(".metadata-publish-date", item) or [item]
-        for scope in scopes:
-            for hit in date_hits(scope, ctx.zone, exclude=_not_dates):
+            if item.tag == "td":  # a table row: the date sits in another cell of the row
+                row = item.getparent()
+                scopes = [row] if row is not None else scopes
+        for where in scopes:
+            for hit in date_hits(where, ctx.zone, exclude=_not_dates):
                 if not hit.updated:
                     return hit
         return None
 
-    def next_page(self) -> str | None:
-        """The pager link to page current+1, by its `_cur` parameter, whatever its label says."""
+    def _pagers(self) -> list[HtmlElement]:
         ctx = self.ctx
-        pagers = ctx.css(ctx.selectors.get("next_page", PAGER))
+        if ctx.override("next_page"):
+            return ctx.css(ctx.selectors["next_page"])
+        main = main_portlet(ctx)
+        pagers = ctx.css(PAGER, main) if main is not None else []
+        return pagers or [el for el in ctx.css(PAGER) if not _in_chrome(el)]
+
+    def next_page(self) -> str | None:
+        """The pager link to page current+1 by its `_cur` / `cur` parameter, whatever its label
+        says; else the link a pager labels as the next page ("Tiếp theo", "Sau", "»", "Next")."""
+        ctx = self.ctx
+        pagers = self._pagers()
         if not pagers:
             return None
         current = _cur(ctx.url) or _pager_position(pagers) or 1
+        labelled = None
         for pager in pagers:
             for link in pager.iter("a"):
-                li = link.getparent()
-                if li is not None and "disabled" in (li.get("class") or "").split():
-                    continue
                 href = ctx.absolute(link.get("href"))
-                if href and _cur(href) == current + 1:
+                if not href or _disabled(link):
+                    continue
+                number = _cur(href)
+                if number == current + 1:
                     return href
-        return None
+                if labelled is None and number is None and _says_next(link) and \
+                        canonicalize_url(href) != canonicalize_url(ctx.url):
+                    labelled = href
+        return labelled
 
     def to_item(self) -> ListingPage:
         return ListingPage(url=self.ctx.url, portal=self.ctx.portal, entries=self.entries(),
                            next_page=self.next_page())
+
+
+_NEXT_WORDS = frozenset({"tiep", "tiep theo", "sau", "trang sau", "trang tiep", "trang tiep theo", "next",
+                         "next page", "xem tiep"})
+_NEXT_ARROW = re.compile(r"^\s*(?:»|›|>|→)\s*$")  # ">>" and "»»" are the last page on many pagers
+
+
+def _says_next(link: HtmlElement) -> bool:
+    """A pager link that labels itself as the next page, in words, by an arrow or by its class."""
+    classes = set((link.get("class") or "").split())
+    if link.getparent() is not None:
+        classes |= set((link.getparent().get("class") or "").split())
+    if {"next", "lfr-pagination-next", "pagination-next"} & classes:
+        return True
+    for label in (text_of(link), link.get("title"), link.get("aria-label")):
+        if not label:
+            continue
+        if _NEXT_ARROW.match(label) or " ".join(re.sub(r"[^\w\s]", " ", fold(label)).split()) in _NEXT_WORDS:
+            return True
+    return False
+
+
+def _disabled(link: HtmlElement) -> bool:
+    li = link.getparent()
+    classes = set((link.get("class") or "").split())
+    if li is not None:
+        classes |= set((li.get("class") or "").split())
+    return "disabled" in classes or link.get("aria-disabled") == "true"
+
+
+def _strong_item(el: HtmlElement) -> bool:
+    """Liferay's own listing markup, as opposed to Bootstrap classes any box may carry."""
+    classes = set((el.get("class") or "").split())
+    return bool({"asset-abstract", "title-list", "table-title"} & classes) or \
+        (el.getparent() is not None and "title-list" in (el.getparent().get("class") or "").split())
+
+
+def _inside_full_content(el: HtmlElement) -> bool:
+    return _closest(el, "asset-full-content") is not None
+
+
+def _prose(el: HtmlElement) -> bool:
+    """Holds article text rather than a list of links: 400 characters or more outside links."""
+    text = len(" ".join(el.text_content().split()))
+    links = sum(len(" ".join(a.text_content().split())) for a in el.iter("a"))
+    return text - links >= 400
 
 
 # What Liferay itself puts in every page, whatever the theme: its JavaScript globals and paths
@@ -332,27 +673,20 @@ class LiferayParser(CmsParser):
         return len(found)
 
     def detect_kind(self, ctx: PageContext) -> PageKind:
-        page = LiferayArticlePage(ctx)
-        # An asset shown in full is the article even when a second publisher lists abstracts beside it
-        # ("Tin khác"); a theme's own markup counts when the portal's overrides find it.
-        full = ctx.first(ARTICLE_ROOT) is not None or (
-            bool(ctx.override("body") or ctx.override("title"))
-            and page._body_el is not None and page._title_el is not None)
-        listing = bool(LiferayListingPage(ctx).items())
-        if not full and not listing and page._body_el is None and self._not_found_message(ctx):
-            return PageKind.NOT_FOUND
-        if full:
-            return PageKind.ARTICLE
-        if listing:
+        # A theme's own markup counts when the portal's overrides find it.
+        if ctx.override("body") or ctx.override("title"):
+            page = LiferayArticlePage(ctx)
+            if page._body_el is not None and page._title_el is not None:
+                return PageKind.ARTICLE
+        if ctx.override("listing_item") and LiferayListingPage(ctx).items():
             return PageKind.LISTING
-        return PageKind.ARTICLE if page._body_el is not None else PageKind.UNKNOWN
-
-    def _not_found_message(self, ctx: PageContext) -> str | None:
-        for el in ctx.css(ERROR_MESSAGE) + ctx.css(".portlet-body"):
-            text = text_of(el)
-            if text and len(text) <= 300 and _NOT_FOUND.search(fold(text)):
-                return text
-        return None
+        # The main portlet decides: an asset shown in full is the article even when a second
+        # publisher lists abstracts beside it ("Tin khác"), and a listing stays a listing beside a
+        # web content box.
+        layout = read_layout(ctx)
+        if layout.kind is PageKind.UNKNOWN and not_found_message(ctx):
+            return PageKind.NOT_FOUND
+        return layout.kind
 
     def article(self, ctx: PageContext) -> ArticleRecord:
         return LiferayArticlePage(ctx).to_item()
@@ -361,7 +695,9 @@ class LiferayParser(CmsParser):
         return LiferayListingPage(ctx).to_item()
 
     def not_found(self, ctx: PageContext) -> NotFoundPage:
-        return NotFoundPage(url=ctx.url, message=self._not_found_message(ctx) or "not found")
+        where = read_layout(ctx).where
+        return NotFoundPage(url=ctx.url, message=not_found_message(ctx, where) or not_found_message(ctx)
+                            or "not found")
 
     def unknown_reason(self, ctx: PageContext) -> str:
         if ctx.selectors:
