@@ -108,11 +108,17 @@ def test_generic_not_found_page(case: Path) -> None:
 
 # --- Liferay pages forced through the generic extractor ----------------------------------------
 
-OWN_ARTICLES = [case for case in cases(PAGES / "liferay", "article")
-                if "body" in load(case)[1] and "error" not in load(case)[1]]
+# A Liferay case the generic extractor does not read yet says why in its meta.json ("generic_gap"):
+# it stays in the run as a strict xfail, so the day the extractor reads it the flag must go.
+OWN_ARTICLES = [
+    pytest.param(case, id=case.name,
+                 marks=[pytest.mark.xfail(reason=load(case)[0]["generic_gap"], strict=True)]
+                 if "generic_gap" in load(case)[0] else [])
+    for case in cases(PAGES / "liferay", "article")
+    if "body" in load(case)[1] and "error" not in load(case)[1]]
 
 
-@pytest.mark.parametrize("case", OWN_ARTICLES, ids=lambda p: p.name)
+@pytest.mark.parametrize("case", OWN_ARTICLES)
 def test_liferay_pages_through_generic_keep_captions_and_bylines_out_of_body(case: Path) -> None:
     _, expected, _ = load(case)
     record = parsed(case)
