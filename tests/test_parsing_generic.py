@@ -12,11 +12,14 @@ import json
 from collections import Counter
 from pathlib import Path
 from typing import Any
+from urllib.parse import urljoin
 
+import lxml.html
 import pytest
 
 from crawler.core.records import ArticleRecord, ListingPage, NotFoundPage
 from crawler.parsing import PageKind, detect_kind, parse_page
+from crawler.parsing.generic_listing import feed_links, next_page_url, page_number
 
 PAGES = Path(__file__).resolve().parent / "pages"
 GENERIC = PAGES / "generic"
@@ -155,3 +158,66 @@ def test_thainguyen_listing_and_soft_404_through_generic() -> None:
         assert listing.next_page == expected["next_page"]
     for case in cases(SHARED, "not_found"):
         assert isinstance(parsed(case), NotFoundPage)
+
+
+# --- listing discovery, piece by piece ---------------------------------------------------------
+
+def test_feed_links_are_advertised_feeds_first_then_feed_shaped_links() -> None:
+    _, _, html = load(GENERIC / "listing-feed-link")
+    root = lxml.html.document_fromstring(html)
+    assert feed_links(root, "https://dongnai.gov.vn/vi/news/tin-tuc/") == [
+        "https://dongnai.gov.vn/vi/news/rss/tin-tuc/"]
+    page = lxml.html.document_fromstring(
+        '<html><head><link rel="alternate" type="application/atom+xml" href="/feed/atom/"></head>'
+        '<body><a href="/rss/thong-bao.rss">RSS</a>'
+        '<a href="/tin-tuc/rss-la-gi.html">RSS là gì</a></body></html>')
+    assert feed_links(page, "https://so.gov.vn/") == ["https://so.gov.vn/feed/atom/",
+                                                      "https://so.gov.vn/rss/thong-bao.rss"]
+
+
+def test_feed_entries_keep_the_printed_date_and_its_zone() -> None:
+    listing = parsed(GENERIC / "listing-rss-feed")
+    assert listing.entries[0].published_at.isoformat() == "2024-03-05T15:20:00+07:00"
+    atom = """<?xml version="1.0" encoding="utf-8"?>
+<feed xmlns="http://www.w3.org/2005/Atom"><title>Tin tức</title>
+<link rel="next" href="https://so.gov.vn/feed/atom/?paged=2"/>
+<entry><title>Thông báo tuyển dụng viên chức năm 2024</title>
+<link rel="alternate" href="https://so.gov.vn/thong-bao-tuyen-dung-2024/"/>
+<published>2024-03-05T08:00:00</published></entry></feed>""".encode()
+    result = parse_page(atom, "https://so.gov.vn/feed/atom/", cms="auto")
+    assert isinstance(result, ListingPage)
+    assert result.to_dict()["article_urls"] == ["https://so.gov.vn/thong-bao-tuyen-dung-2024/"]
+    assert result.entries[0].published_at.isoformat() == "2024-03-05T08:00:00+07:00"  # no zone: the portal's
+    assert result.next_page == "https://so.gov.vn/feed/atom/?paged=2"
+
+
+@pytest.mark.parametrize(("url", "number"), [
+    ("https://a.gov.vn/tin-tuc?page=3", 3),
+    ("https://a.gov.vn/portal/KenhTin/Tin-tuc.aspx?PageIndex=4", 4),
+    ("https://a.gov.vn/vi/news/tin-tuc/page-5", 5),
+    ("https://a.gov.vn/tin-tuc/page/6/", 6),
+    ("https://a.gov.vn/tin-tuc?p_p_id=101&_101_INSTANCE_x_cur=7", 7),
+    ("https://a.gov.vn/tin-tuc/hoi-nghi-2024-12345.html", None),
+])
+def test_page_number_of_listing_urls(url: str, number: int | None) -> None:
+    assert page_number(url) == number
+
+
+@pytest.mark.parametrize(("pager", "url", "expected"), [
+    ('<a href="?page=1">1</a><span class="current">2</span><a href="?page=3">3</a>', "https://a.gov.vn/t?page=2",
+     "https://a.gov.vn/t?page=3"),
+    ('<a href="/t/page-1">Trước</a><a href="/t/page-9">Tiếp</a>', "https://a.gov.vn/t", "https://a.gov.vn/t/page-9"),
+    ('<a href="/t?PageIndex=2">Sau</a>', "https://a.gov.vn/t", "https://a.gov.vn/t?PageIndex=2"),
+    ('<a href="/t?page=1">1</a><a href="/t?page=2">2</a><a href="/t?page=40">»</a>', "https://a.gov.vn/t?page=2",
+     None),  # "»" to the last page is no next page
+    ('<link rel="next" href="/t?page=2">', "https://a.gov.vn/t", "https://a.gov.vn/t?page=2"),
+    ('<p>Xem Điều 2 tại <a href="/luat">2</a></p>', "https://a.gov.vn/t", None),
+])
+def test_next_page_from_pager_links(pager: str, url: str, expected: str | None) -> None:
+    root = lxml.html.document_fromstring(f"<html><body><div class='pager'>{pager}</div></body></html>")
+    assert next_page_url(root, url, lambda href: urljoin(url, href) if href else None) == expected
+
+
+def test_date_printed_beside_the_headline_wins_over_a_clock_in_the_page_header() -> None:
+    record = parsed(GENERIC / "article-haiphong-custom")
+    assert record.published_text == "11/05/2022 12:15"  # not the header's "Thứ năm, 12/05/2022"

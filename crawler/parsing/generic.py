@@ -30,6 +30,7 @@ from crawler.parsing.base import (
     canonical_link,
     date_hits,
     line_dates,
+    only_date_words,
     text_of,
 )
 from crawler.parsing.content import Block, Content, _caption_like, classify, flatten, is_attachment_url
@@ -64,6 +65,8 @@ _NOT_FOUND = re.compile(r"\b404\b|khong tim thay|khong ton tai|da bi xoa|not fou
                         r"no longer (exists|available)|trang ban yeu cau|doesn.t exist|does not exist")
 _ERROR_CSS = ('.alert, .error, .portlet-msg-error, .message-error, .not-found, .notfound, .page-404, '
               '.error-404, #error, .msg-error')
+_CAPTION_XPATH = ("//figcaption | //*[contains(translate(@class, 'CAPTION', 'caption'), 'caption')]"
+                  "[not(.//img)]")
 _HOME = {"trang chu", "home", "trang chinh", "homepage"}
 _AUTHOR_CSS = ('[rel="author"], [itemprop="author"], .author, .byline, .tacgia, .tac-gia, .news-author, '
                '.post-author, .article-author, .author-name')
@@ -165,6 +168,20 @@ def related_boxes(root: HtmlElement) -> set[HtmlElement]:
     return boxes
 
 
+_META_WORDS = re.compile(r"\b(thoi gian|luot xem|so lan xem|luot doc|luot truy cap|views?|print|in bai|"
+                         r"ngay dang|ngay cap nhat|dang luc|cap nhat luc|chia se|share)\b")
+
+
+def _meta_line(text: str) -> bool:
+    """A line of article metadata: its date with labels and a view counter ("Thời gian: 11/05/2022
+    12:15 Lượt xem: 1.254"), never prose."""
+    if len(text) > 120 or not re.search(r"\d{1,2}[/\-.]\d{1,2}[/\-.]\d{4}", text):
+        return False
+    rest = _META_WORDS.sub(" ", fold(text))
+    rest = re.sub(r"\d{1,2}[:h]\d{2}(?::\d{2})?|\d{1,2}[/\-.]\d{1,2}[/\-.]\d{4}|[\d.,]+", " ", rest)
+    return only_date_words(rest)
+
+
 def _without_second_copy(body: list[str]) -> list[str]:
     """The text once when the page holds it twice (a print view, a hidden mobile copy): runs of three or
     more paragraphs repeating earlier ones go; a paragraph repeated on its own (a recipe's "Eat every
@@ -235,8 +252,19 @@ class GenericArticlePage(ArticlePage):
         return flatten(body if body is not None else self.ctx.root, self.ctx.absolute, self._is_noise)
 
     @cached_property
+    def _caption_texts(self) -> set[str]:
+        """Texts the markup itself calls captions (figcaption, class "...caption..."): themes that
+        neither italicise nor centre them still say so in their class names."""
+        return {text for el in self.ctx.root.xpath(_CAPTION_XPATH)
+                if (text := text_of(el)) and len(text) <= 400}
+
+    @cached_property
     def _content(self) -> Content:
         blocks = self._blocks
+        captions = self._caption_texts
+        for block in blocks:
+            if block.text in captions and not block.images:
+                block.italic = True  # styled as a caption for classify, which pairs it with its image
         approved = [self._approves(b) for b in blocks]
         found = [i for i, ok in enumerate(approved) if ok]
         if not found:
@@ -265,7 +293,8 @@ class GenericArticlePage(ArticlePage):
         body: list[str] = []
         for p in content.body:
             short = len(p) <= 300  # folding costs: only what could be the headline or a box label
-            if (short and fold(p) == title) or not self._approves(Block(text=p)) \
+            if (short and (fold(p) == title or _meta_line(p) or p in captions)) \
+                    or not self._approves(Block(text=p)) \
                     or (len(p) < 45 and RELATED_LABEL.match(fold(p).strip(" :.»>-–|"))):
                 continue
             body.append(p)
@@ -356,15 +385,24 @@ class GenericArticlePage(ArticlePage):
         return hit
 
     def _date(self, updated: bool) -> tuple[datetime | None, str | None]:
+        """The printed date beside the headline, given the declared one's seconds and zone when both
+        say the same day; else the declared date (JSON-LD, article:* meta, a <time datetime>)."""
         printed = self._printed(updated)
+        timed = self.meta.time_element(updated)
         declared = self.meta.modified() if updated else self.meta.published()
+        declared = declared or (timed[0] if timed else None)
+        if printed is None and timed is not None and declared is not None:
+            same_day = timed[0].value.astimezone(self.ctx.zone).date() == \
+                declared.value.astimezone(self.ctx.zone).date()
+            words = timed[1] if same_day else declared.raw
+            return declared.value.astimezone(self.ctx.zone), words
         if declared is None:
             return (printed.value, printed.printed) if printed else (None, None)
+        value = declared.value.astimezone(self.ctx.zone)
         if printed is None or printed.value is None:
-            return declared.value, declared.raw
-        same_day = printed.value.date() == declared.value.astimezone(self.ctx.zone).date()
-        if declared.has_time and same_day:
-            return declared.value, printed.printed  # its seconds and zone, with the page's own words
+            return value, declared.raw
+        if declared.has_time and printed.value.date() == value.date():
+            return value, printed.printed  # its seconds and zone, with the page's own words
         return printed.value, printed.printed
 
     # -- fields ------------------------------------------------------------------------------
@@ -426,7 +464,8 @@ class GenericArticlePage(ArticlePage):
             crumbs.pop()
         if crumbs:
             return crumbs[-1]
-        return self.meta.section()
+        tagged = self.ctx.first('a[rel~="category"]')  # WordPress: the post's category link
+        return (text_of(tagged) or None if tagged is not None else None) or self.meta.section()
 
     def canonical_url(self) -> str:
         link = canonical_link(self.ctx.root, self.ctx.base_url) or self.meta.canonical()

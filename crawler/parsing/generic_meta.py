@@ -106,6 +106,19 @@ class PageMeta:
             if key and tag.get("datetime") and key not in self._meta:
                 self._meta[key] = tag.get("datetime", "").strip()
 
+    def time_element(self, updated: bool) -> tuple[DeclaredDate, str] | None:
+        """A visible <time datetime> of the publication (or update: class "updated" / "modified"),
+        with the words it prints ("14/09/2023"), as WordPress and HTML5 themes mark their dates."""
+        for tag in self.root.iter("time"):
+            names = f"{tag.get('class') or ''} {tag.get('itemprop') or ''}".lower()
+            is_update = "updated" in names or "modified" in names
+            if is_update != updated:
+                continue
+            declared = parse_iso(tag.get("datetime"), self.zone)
+            if declared is not None:
+                return declared, clean_text(tag.text_content()) or declared.raw
+        return None
+
     def meta(self, *keys: str) -> str | None:
         for key in keys:
             value = self._meta.get(key)
