@@ -65,8 +65,7 @@ _NOT_FOUND = re.compile(r"\b404\b|khong tim thay|khong ton tai|da bi xoa|not fou
                         r"no longer (exists|available)|trang ban yeu cau|doesn.t exist|does not exist")
 _ERROR_CSS = ('.alert, .error, .portlet-msg-error, .message-error, .not-found, .notfound, .page-404, '
               '.error-404, #error, .msg-error')
-_CAPTION_XPATH = ("//figcaption | //*[contains(translate(@class, 'CAPTION', 'caption'), 'caption')]"
-                  "[not(.//img)]")
+_CAPTION_XPATH = "//figcaption | //*[contains(@class, 'aption')][not(.//img)]"  # caption, Caption, ...
 _HOME = {"trang chu", "home", "trang chinh", "homepage"}
 _AUTHOR_CSS = ('[rel="author"], [itemprop="author"], .author, .byline, .tacgia, .tac-gia, .news-author, '
                '.post-author, .article-author, .author-name')
@@ -132,6 +131,9 @@ def _link_share(el: HtmlElement) -> tuple[int, int]:
     return text, linked
 
 
+_BOX_PROSE = 1000  # a box of titles (and short summaries) holds less text outside its links than this
+
+
 def related_boxes(root: HtmlElement) -> set[HtmlElement]:
     """Related-news boxes: the link-dense element under a "Tin khác"-like label, or the label and the
     link lists that follow it when the label sits beside them."""
@@ -151,7 +153,7 @@ def related_boxes(root: HtmlElement) -> set[HtmlElement]:
             if ancestor.tag in ("body", "html"):
                 break
             size, linked = _link_share(ancestor)
-            if size > 6000 or linked * 10 < (size - len(text)) * 6:
+            if size - linked > _BOX_PROSE or linked * 10 < (size - len(text)) * 6:
                 break
             box = ancestor
         if box is not None:
@@ -162,7 +164,7 @@ def related_boxes(root: HtmlElement) -> set[HtmlElement]:
             if not isinstance(sibling.tag, str):
                 continue
             size, linked = _link_share(sibling)
-            if not size or linked * 10 < size * 6:
+            if not size or size - linked > _BOX_PROSE or linked * 10 < size * 6:
                 break
             boxes.add(sibling)
     return boxes

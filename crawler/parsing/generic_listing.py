@@ -17,6 +17,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from email.utils import parsedate_to_datetime
+from functools import lru_cache
 from urllib.parse import parse_qsl, urljoin, urlsplit
 from zoneinfo import ZoneInfo
 
@@ -225,6 +226,7 @@ def _in_pager(anchor: HtmlElement, numbered: list[HtmlElement]) -> bool:
 
 # --- link groups -------------------------------------------------------------------------------
 
+@lru_cache(maxsize=8192)
 def url_shape(url: str) -> tuple[str, ...]:
     """What the URLs of one listing's articles share: host, the kind of each path segment, the query keys."""
     parts = urlsplit(url)
