@@ -8,8 +8,11 @@ unified, one line per paragraph, so that an edited figure shows as one replaced 
 from __future__ import annotations
 
 import difflib
+import itertools
+import re
 from dataclasses import dataclass, field
 from enum import StrEnum
+from typing import Literal
 
 from crawler.core.records import ArticleRecord
 
@@ -58,3 +61,55 @@ def compare(old: ArticleRecord | None, new: ArticleRecord) -> Change:
     if not changed:
         return Change(ChangeKind.UNCHANGED)
     return Change(ChangeKind.CHANGED, changed, diff_records(old, new))
+
+
+# --- two versions side by side ----------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Segment:
+    text: str
+    changed: bool  # a word (with its spaces) that the other side does not have
+
+
+@dataclass(frozen=True)
+class SideBySideRow:
+    """One line of each version, aligned; None where that version has no line here."""
+
+    kind: Literal["same", "changed", "removed", "added"]
+    old: tuple[Segment, ...] | None
+    new: tuple[Segment, ...] | None
+
+
+_WORDS = re.compile(r"\S+\s*|\s+")
+
+
+def _word_diff(old: str, new: str) -> tuple[tuple[Segment, ...], tuple[Segment, ...]]:
+    a, b = _WORDS.findall(old), _WORDS.findall(new)
+    left: list[Segment] = []
+    right: list[Segment] = []
+    for tag, i1, i2, j1, j2 in difflib.SequenceMatcher(None, a, b, autojunk=False).get_opcodes():
+        if i2 > i1:
+            left.append(Segment("".join(a[i1:i2]), tag != "equal"))
+        if j2 > j1:
+            right.append(Segment("".join(b[j1:j2]), tag != "equal"))
+    return tuple(left), tuple(right)
+
+
+def side_by_side(old: ArticleRecord, new: ArticleRecord) -> list[SideBySideRow]:
+    """Any two versions as a reader compares them: the lines of the diff (title, date, paragraphs,
+    captions, files, byline), paired, with the words that differ within a changed line marked."""
+    a, b = _lines(old), _lines(new)
+    rows: list[SideBySideRow] = []
+    for tag, i1, i2, j1, j2 in difflib.SequenceMatcher(None, a, b, autojunk=False).get_opcodes():
+        if tag == "equal":
+            rows += [SideBySideRow("same", (Segment(line, False),), (Segment(line, False),))
+                     for line in a[i1:i2]]
+            continue
+        for left, right in itertools.zip_longest(a[i1:i2], b[j1:j2]):
+            if left is None:
+                rows.append(SideBySideRow("added", None, (Segment(right, True),)))
+            elif right is None:
+                rows.append(SideBySideRow("removed", (Segment(left, True),), None))
+            else:
+                rows.append(SideBySideRow("changed", *_word_diff(left, right)))
+    return rows

@@ -11,7 +11,18 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, DateTime, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    false,
+)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 from sqlalchemy.types import TypeDecorator
 
@@ -180,6 +191,8 @@ class AlertRule(Base):
     # Apprise URLs hold tokens and passwords: shown only through crawler.alerts.channels.mask_url.
     notify_urls: Mapped[list[Any]] = mapped_column(default=list)
     digest_seconds: Mapped[int | None] = mapped_column(Integer)  # None: one message per alert
+    # Paused: kept, but queues no alert for the events stored meanwhile (none is sent later either).
+    paused: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     created_at: Mapped[datetime] = mapped_column(default=utcnow)  # digest periods count from here
     last_digest_at: Mapped[datetime | None]
 

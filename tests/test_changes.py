@@ -41,3 +41,18 @@ def test_new_paragraph_is_a_change() -> None:
     change = compare(old, make_record(body=[*old.body, "Đoạn mới."]))
     assert change.kind == ChangeKind.CHANGED
     assert "+Đoạn mới." in change.diff
+
+
+def test_two_versions_side_by_side_mark_the_changed_words_and_pair_the_lines() -> None:
+    from crawler.changes import side_by_side
+
+    old = make_record()
+    new = make_record(title="Hội nghị trực tuyến về quốc phòng Tổ quốc",
+                      body=[old.body[0], "Tặng Bằng khen cho 65 tập thể.", "Đoạn mới."])
+    rows = side_by_side(old, new)
+    changed = [row for row in rows if row.kind == "changed"]
+    assert [[s.text for s in row.new if s.changed] for row in changed] == [["quốc phòng "], ["65 "]]
+    assert [[s.text for s in row.old if s.changed] for row in changed] == [["an ninh "], ["64 "]]
+    added = [row for row in rows if row.kind == "added"]
+    assert [row.new[0].text for row in added] == ["Đoạn mới."] and added[0].old is None
+    assert all(row.old == row.new for row in rows if row.kind == "same")

@@ -23,7 +23,9 @@ _RULES_KEY = "portalwatch.alert_rules"
 def _rules(session: Session) -> list[AlertRule]:
     rules = session.info.get(_RULES_KEY)
     if rules is None:
-        rules = session.info[_RULES_KEY] = list(session.scalars(select(AlertRule).order_by(AlertRule.id)))
+        # A paused rule queues nothing: the events stored while it is paused are never sent.
+        rules = session.info[_RULES_KEY] = list(session.scalars(
+            select(AlertRule).where(AlertRule.paused.is_(False)).order_by(AlertRule.id)))
     return rules
 
 

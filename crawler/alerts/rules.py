@@ -162,7 +162,7 @@ def digest_due(rule: AlertRule, occurred_at: datetime) -> datetime:
 
 def describe(rule: AlertRule) -> str:
     """The rule's filters in one line, as `alerts list` shows them."""
-    parts = [f"on {','.join(rule.event_kinds)}"]
+    parts = (["paused"] if rule.paused else []) + [f"on {','.join(rule.event_kinds)}"]
     if rule.portal_ids:
         parts.append(f"portal {','.join(rule.portal_ids)}")
     if rule.category:

@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from crawler.core.errors import UserError
 
 # Command modules, each defining register(subparsers). Listed here so `portalwatch --help` shows all.
-COMMAND_MODULES = ["parse", "crawl", "items", "alerts", "schedule"]
+COMMAND_MODULES = ["parse", "crawl", "items", "alerts", "schedule", "serve"]
 
 
 def build_parser() -> argparse.ArgumentParser:

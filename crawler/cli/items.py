@@ -24,7 +24,6 @@ from crawler.cli.common import add_db_option, db_url
 from crawler.cli.output import (
     parse_fields,
     render_article,
-    write_atom,
     write_csv,
     write_json,
     write_jsonl,
@@ -33,6 +32,7 @@ from crawler.cli.output import (
 from crawler.core.errors import UserError
 from crawler.core.normalize import DEFAULT_TIMEZONE, find_datetime
 from storage import query
+from storage.atom import search_feed, write_atom
 from storage.db import Database, open_database
 from storage.query import ArticleFilter, ArticleRow
 
@@ -267,14 +267,7 @@ def cmd_feed(args: argparse.Namespace) -> int:
         if args.rule:
             entries, feed_id, title = _rule_feed(db, args.rule, args.limit)
         else:
-            filters = ArticleFilter(portals=tuple(args.portal), search=args.search, status="all",
-                                    sort="published")
-            entries = query.feed_entries(db, filters, limit=args.limit)
-            scope = ", ".join(args.portal) or "all portals"
-            title = f"portalwatch: {scope}" + (f" — “{args.search}”" if args.search else "")
-            # A stable id per portal set and search, so that readers keep their read marks across runs.
-            feed_id = "urn:portalwatch:feed:" + quote(",".join(args.portal or ["all"])) + (
-                f":search:{quote(args.search)}" if args.search else "")
+            entries, feed_id, title = search_feed(db, args.portal, args.search, limit=args.limit)
     finally:
         db.dispose()
     with _output(args.output) as out, _quiet_broken_pipe():

@@ -14,8 +14,6 @@ from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
 from typing import Any, TextIO
 
-from feedgen.feed import FeedGenerator
-
 from crawler.core.errors import UserError
 from storage.query import (
     RECORD_FIELDS,
@@ -23,7 +21,6 @@ from storage.query import (
     STORE_FIELDS,
     ArticleRow,
     EventRow,
-    FeedEntry,
     VersionRow,
 )
 
@@ -205,47 +202,6 @@ def highlight(text: str, spans: Sequence[tuple[int, int]], width: int, *, color:
         pieces.append(char)
         used += display_width(char)
     return "".join(pieces) + (closing if inside else "")
-
-
-# --- Atom -------------------------------------------------------------------------------------
-
-def changed_lines(diff: str | None) -> str:
-    """The removed and added lines of a unified diff, without its headers."""
-    lines = [line for line in (diff or "").splitlines()
-             if line[:1] in "+-" and not line.startswith(("+++", "---"))]
-    return "\n".join(f"{line[0]} {line[1:]}" for line in lines)
-
-
-# The feed is read by Vietnamese readers: an edit, a removal or a return says so in the title.
-_FEED_TITLE_PREFIX = {"new": "", "changed": "[đã sửa] ", "removed": "[đã gỡ] ", "restored": "[đăng lại] "}
-
-
-def write_atom(entries: Sequence[FeedEntry], out: TextIO, *, feed_id: str, title: str,
-               link: str | None = None) -> int:
-    """An Atom feed, newest event first: one entry per event (new article, change, removal, return)."""
-    feed = FeedGenerator()
-    feed.id(feed_id)
-    feed.title(title)
-    feed.author({"name": "portalwatch"})
-    feed.link(href=link or feed_id, rel="self")
-    feed.updated(max((e.event.occurred_at for e in entries), default=datetime.now(UTC)))
-    for entry in entries:
-        article, event = entry.article, entry.event
-        item = feed.add_entry(order="append")
-        item.id(f"{article.canonical_url}#{event.kind}-v{event.version}")
-        item.title(_FEED_TITLE_PREFIX[event.kind] + article.title)
-        item.link(href=article.url)
-        item.published(article.published_at or article.first_seen_at)
-        item.updated(event.occurred_at)
-        if article.author:
-            item.author({"name": article.author})
-        if article.category:
-            item.category(term=article.category)
-        summary = changed_lines(entry.diff) if event.kind == "changed" else (article.lead or "")
-        if summary:
-            item.summary(summary)
-    out.write(feed.atom_str(pretty=True).decode("utf-8"))
-    return len(entries)
 
 
 # --- one article (show) -----------------------------------------------------------------------

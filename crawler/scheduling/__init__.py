@@ -39,6 +39,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import sqlalchemy as sa
 from apscheduler.events import EVENT_JOB_MAX_INSTANCES, EVENT_JOB_MISSED, JobExecutionEvent
 from apscheduler.executors.pool import ThreadPoolExecutor
 from apscheduler.job import Job
@@ -48,7 +49,7 @@ from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.schedulers.base import STATE_RUNNING
 from apscheduler.triggers.interval import IntervalTrigger
-from sqlalchemy import select
+from sqlalchemy import Engine, select
 
 from crawler.alerts.dispatch import deliver_pending
 from crawler.core.errors import EXIT_BUSY
@@ -120,6 +121,19 @@ class ReconcileReport:
 
 def job_id(portal_id: str) -> str:
     return JOB_PREFIX + portal_id
+
+
+def next_run_times(engine: Engine) -> dict[str, datetime]:
+    """Each portal's next scheduled crawl as the job store holds it, read without starting a
+    scheduler (for pages that show it); empty until `portalwatch schedule` first ran on the database."""
+    if not sa.inspect(engine).has_table(JOB_TABLE):
+        return {}
+    with engine.connect() as conn:
+        # APScheduler's SQLAlchemyJobStore keeps next_run_time as a UTC timestamp (NULL: paused).
+        rows = conn.execute(sa.text(f"SELECT id, next_run_time FROM {JOB_TABLE} WHERE id LIKE :prefix"),
+                            {"prefix": JOB_PREFIX + "%"}).all()
+    return {job.removeprefix(JOB_PREFIX): datetime.fromtimestamp(float(when), UTC)
+            for job, when in rows if when is not None}
 
 
 # The job store keeps a reference to a module-level function and the portal id, never objects:
