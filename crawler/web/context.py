@@ -109,7 +109,7 @@ WINDOWS = {"24h": timedelta(hours=24), "7d": timedelta(days=7)}
 
 
 def web_of(request: Request) -> Web:
-    return request.app.state.web  # type: ignore[no-any-return]
+    return request.app.state.web
 
 
 def redirect(url: str) -> RedirectResponse:

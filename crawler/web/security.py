@@ -62,21 +62,28 @@ class Guard:
         return hmac.new(self._token, purpose.encode("utf-8"), hashlib.sha256).hexdigest()
 
     def token_ok(self, given: str | None) -> bool:
-        return bool(given) and hmac.compare_digest(given.encode("utf-8"), self._token)
+        return given is not None and given != "" and _same(given, self._token.decode("utf-8"))
 
     def bearer_ok(self, authorization: str | None) -> bool:
         scheme, _, value = (authorization or "").partition(" ")
         return scheme.lower() == "bearer" and self.token_ok(value.strip())
 
     def session_ok(self, cookie: str | None) -> bool:
-        return bool(cookie) and hmac.compare_digest(cookie, self.session_value)
+        return cookie is not None and cookie != "" and _same(cookie, self.session_value)
 
     @property
     def csrf_value(self) -> str:
         return self._sign("csrf:" + self.session_value)
 
     def csrf_ok(self, cookie: str | None, given: str | None) -> bool:
-        return self.session_ok(cookie) and bool(given) and hmac.compare_digest(given, self.csrf_value)
+        if given is None or given == "" or not self.session_ok(cookie):
+            return False
+        return _same(given, self.csrf_value)
+
+
+def _same(given: str, expected: str) -> bool:
+    """Constant-time equality; as bytes, since compare_digest refuses non-ASCII str (a forged value)."""
+    return hmac.compare_digest(given.encode("utf-8", "replace"), expected.encode("utf-8"))
 
 
 def safe_href(url: str | None) -> str | None:

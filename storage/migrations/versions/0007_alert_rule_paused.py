@@ -1,7 +1,7 @@
 """alert_rules.paused: a rule kept but not reporting for now
 
-Revision ID: 0006
-Revises: 0005
+Revision ID: 0007
+Revises: 0006
 Create Date: 2026-12-02 18:05:00
 
 The web page pauses and resumes a rule without deleting it (and losing its name, filters and
@@ -13,8 +13,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0006"
-down_revision = "0005"
+revision = "0007"
+down_revision = "0006"
 branch_labels = None
 depends_on = None
 
