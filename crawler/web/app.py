@@ -98,6 +98,10 @@ def create_app(settings: WebSettings) -> FastAPI:
     def healthz() -> dict[str, str]:
         return {"status": "ok"}
 
+    @app.get("/favicon.ico", include_in_schema=False)
+    def favicon() -> Response:
+        return Response(status_code=204)  # none: browsers ask anyway
+
     @app.get("/feed.atom", include_in_schema=False)
     def feed(search: str | None = None, portal: str | None = None) -> Response:
         from storage.atom import search_feed, write_atom
