@@ -95,7 +95,9 @@ def shot(page: object, name: str) -> None:
 
 def test_a_reader_goes_through_every_page_in_chromium(served: Served, browser: object) -> None:
     expect = playwright_sync.expect
+    expect.set_options(timeout=30_000)  # a loaded 2-core machine: waits are deadlines, not delays
     context = browser.new_context(locale="vi-VN", viewport={"width": 1100, "height": 900})  # type: ignore[attr-defined]
+    context.set_default_timeout(60_000)
     # Nothing leaves the machine: the stored articles' images live on the portals' hosts.
     context.route("**/*", lambda route: route.continue_() if route.request.url.startswith(served.base)
                   else route.abort())
