@@ -66,6 +66,7 @@ _NOT_FOUND = re.compile(r"\b404\b|khong tim thay|khong ton tai|da bi xoa|not fou
 _ERROR_CSS = ('.alert, .error, .portlet-msg-error, .message-error, .not-found, .notfound, .page-404, '
               '.error-404, #error, .msg-error')
 _CAPTION_XPATH = "//figcaption | //*[contains(@class, 'aption')][not(.//img)]"  # caption, Caption, ...
+_TITLE_CLASS_XPATH = "//body//*[contains(@class, 'title')][not(self::a)]"
 _HOME = {"trang chu", "home", "trang chinh", "homepage"}
 _AUTHOR_CSS = ('[rel="author"], [itemprop="author"], .author, .byline, .tacgia, .tac-gia, .news-author, '
                '.post-author, .article-author, .author-name')
@@ -170,6 +171,7 @@ def related_boxes(root: HtmlElement) -> set[HtmlElement]:
     return boxes
 
 
+_SOURCE_LINE = re.compile(r"^\(?\s*Nguồn(?: tin)?\s*:", re.I)
 _META_WORDS = re.compile(r"\b(thoi gian|luot xem|so lan xem|luot doc|luot truy cap|views?|print|in bai|"
                          r"ngay dang|ngay cap nhat|dang luc|cap nhat luc|chia se|share)\b")
 
@@ -182,6 +184,23 @@ def _meta_line(text: str) -> bool:
     rest = _META_WORDS.sub(" ", fold(text))
     rest = re.sub(r"\d{1,2}[:h]\d{2}(?::\d{2})?|\d{1,2}[/\-.]\d{1,2}[/\-.]\d{4}|[\d.,]+", " ", rest)
     return only_date_words(rest)
+
+
+def _end_at_source_line(blocks: list[Block], approved: list[bool], start: int, end: int) -> int:
+    """Where the article ends when a "Nguồn: ..." line is followed by page furniture (two blocks
+    trafilatura left out) and then more text: that text is another box of the page (a side column's
+    introduction), not the article; a source line inside the text (under a table) is followed by
+    more of the article at once."""
+    for i in range(start, end):
+        if approved[i] and _SOURCE_LINE.match(blocks[i].text):
+            gap = 0
+            for j in range(i + 1, end + 1):
+                if approved[j]:
+                    break
+                gap += 1 if blocks[j].text else 0
+            if gap >= 2:
+                return i
+    return end
 
 
 def _without_second_copy(body: list[str]) -> list[str]:
@@ -233,6 +252,10 @@ class GenericArticlePage(ArticlePage):
         article_size = self._approval.size if self._approval else 0
         return len(el.text_content()) * 2 < article_size or not article_size
 
+    def _in_box(self, el: HtmlElement) -> bool:
+        boxes = self._boxes
+        return bool(boxes) and any(a in boxes for a in el.iterancestors())
+
     def _in_noise(self, el: HtmlElement) -> bool:
         return any(self._is_noise(a) for a in (el, *el.iterancestors()) if a.tag not in ("body", "html"))
 
@@ -269,14 +292,19 @@ class GenericArticlePage(ArticlePage):
                 block.italic = True  # styled as a caption for classify, which pairs it with its image
         approved = [self._approves(b) for b in blocks]
         found = [i for i, ok in enumerate(approved) if ok]
-        if not found:
-            return Content()
-        start, end = found[0], found[-1]
         title = fold(self.title_text) if self.title_text else None
+        if not found:
+            return self._media_only(blocks, title)
+        start, end = found[0], found[-1]
         for i in found[:8]:
             if fold(blocks[i].text) == title:  # what stands above the headline is not the article
                 start = next((j for j in found if j > i), end + 1)
                 break
+        end = _end_at_source_line(blocks, approved, start, end)
+        for _ in range(5):  # pictures and embeds right under the last paragraph (a video article's player)
+            below = blocks[end + 1] if end + 1 < len(blocks) else None
+            if below is not None and not below.text and (below.media or below.images):
+                end += 1
         while start > 0 and (blocks[start - 1].images or blocks[start - 1].framed) and start > found[0] - 2:
             start -= 1  # the lead picture right above the first paragraph
         inside: list[Block] = []
@@ -284,7 +312,7 @@ class GenericArticlePage(ArticlePage):
             block = blocks[i]
             files = any(is_attachment_url(url) for url, _, _ in block.links)
             follows_image = bool(inside) and bool(inside[-1].images) and _caption_like(block)
-            if approved[i] or block.images or block.framed or files or follows_image:
+            if approved[i] or block.images or block.framed or block.media or files or follows_image:
                 inside.append(block)
         after: list[Block] = []
         for block in blocks[end + 1:end + 6]:
@@ -303,6 +331,19 @@ class GenericArticlePage(ArticlePage):
         content.body = _without_second_copy(body)
         return content
 
+    def _media_only(self, blocks: list[Block], title: str | None) -> Content:
+        """An article with no text (a video, a gallery): the media and pictures under its headline."""
+        at = next((i for i, b in enumerate(blocks) if title and b.text and fold(b.text) == title), None)
+        if at is None:
+            return Content()
+        inside: list[Block] = []
+        for block in blocks[at + 1:at + 8]:
+            if len(block.text) > 200:
+                break
+            if block.media or block.images or block.framed:
+                inside.append(block)
+        return classify(inside, []) if inside else Content()
+
     # -- headline ----------------------------------------------------------------------------
     @cached_property
     def _anchor(self) -> HtmlElement | None:
@@ -318,6 +359,9 @@ class GenericArticlePage(ArticlePage):
     def _title_el(self) -> HtmlElement | None:
         declared = [fold(t) for t in (self.meta.title(), self.meta.headline(), self._html_title()) if t]
         headings = [el for el in self.ctx.root.iter(*HEADINGS) if 3 <= len(text_of(el).split()) <= 60]
+        if declared:  # themes that print the headline in a <p> or <span> still name it a title
+            headings += [el for el in self.ctx.root.xpath(_TITLE_CLASS_XPATH)
+                         if el.tag not in HEADINGS and 3 <= len(text_of(el).split()) <= 60]
         for el in headings:
             text = fold(text_of(el))
             if any(text == d or (text in d and len(text) * 2 >= len(d)) for d in declared) \
@@ -515,8 +559,10 @@ class GenericParser(CmsParser):
         page = self._page(ctx)
         if page.not_found_message():
             return PageKind.NOT_FOUND
-        group = main_link_group(ctx)
         content = page._content
+        # "Tin khác" boxes beside an article are no listing; a listing's own list under a label
+        # like "Tin mới nhất" still is one when the page holds nothing else (below)
+        group = main_link_group(ctx, skip=page._in_box)
         if group is not None and group.size >= 2:
             # a listing: what reads as main text is mostly its entries (titles and abstracts)
             entries = [clean_text(item.text_content()) for item in dict.fromkeys(group.items)]
@@ -527,6 +573,7 @@ class GenericParser(CmsParser):
                 return PageKind.LISTING
         if (content.body or content.images or content.attachments) and page.title_text:
             return PageKind.ARTICLE
+        group = main_link_group(ctx)
         if group is not None and group.size >= 3:
             return PageKind.LISTING
         return PageKind.UNKNOWN

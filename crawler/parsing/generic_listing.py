@@ -291,7 +291,7 @@ def _in_furniture(anchor: HtmlElement) -> bool:
     return any(a.tag in ("nav", "header", "footer") for a in anchor.iterancestors())
 
 
-def link_groups(ctx: PageContext) -> list[LinkGroup]:
+def link_groups(ctx: PageContext, skip: Callable[[HtmlElement], bool] | None = None) -> list[LinkGroup]:
     """Groups of title links of the same markup path and URL shape, the largest (by title text) first."""
     host = urlsplit(ctx.base_url).netloc.lower()
     keyed: dict[tuple[tuple[str, ...], tuple[str, ...]], list[tuple[HtmlElement, str, str]]] = {}
@@ -304,6 +304,8 @@ def link_groups(ctx: PageContext) -> list[LinkGroup]:
             continue
         href = ctx.absolute(anchor.get("href"))
         if not href or is_attachment_url(href) or not href.startswith("http") or _in_furniture(anchor):
+            continue
+        if skip is not None and skip(anchor):
             continue
         if host and urlsplit(href).netloc.lower() not in (host, f"www.{host}", host.removeprefix("www.")):
             continue
@@ -320,10 +322,10 @@ def link_groups(ctx: PageContext) -> list[LinkGroup]:
     return groups
 
 
-def main_link_group(ctx: PageContext) -> LinkGroup | None:
+def main_link_group(ctx: PageContext, skip: Callable[[HtmlElement], bool] | None = None) -> LinkGroup | None:
     """The listing's entries: the largest link group, widened to the same-shaped title links of its
     container (a first entry drawn bigger than the rest), each with the container of its own entry."""
-    groups = link_groups(ctx)
+    groups = link_groups(ctx, skip)
     if not groups:
         return None
     best = groups[0]
