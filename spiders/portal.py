@@ -77,6 +77,8 @@ class PortalSpider(scrapy.Spider):
         self.listing_pages_ok = 0
         self.full_walk = True
         self.state_received = False
+        self.allowed_domains: list[str] = []
+        self.max_pages = 1
 
     @classmethod
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> PortalSpider:
@@ -122,14 +124,14 @@ class PortalSpider(scrapy.Spider):
         return scrapy.Request(url, callback=self.parse_listing, errback=self.listing_failed,
                               meta={"page": page}, dont_filter=page == 1)
 
-    def _parse(self, response: Response) -> ArticleRecord | ListingPage | NotFoundPage:
+    def _parse_page(self, response: Response) -> ArticleRecord | ListingPage | NotFoundPage:
         return parse_page(response.body, response.url, portal=self.portal_id, cms=self.portal.cms,
                           selectors=self.portal.selectors or None, timezone=self.portal.timezone)
 
     def parse_listing(self, response: Response) -> Iterator[Any]:
         page_number: int = response.meta["page"]
         try:
-            listing = self._parse(response)
+            listing = self._parse_page(response)
         except ExtractionError as exc:
             yield CrawlProblem(response.url, str(exc), is_listing=True)
             yield from self._walk_ended()
@@ -157,7 +159,7 @@ class PortalSpider(scrapy.Spider):
             yield from self._walk_ended()
 
     def listing_failed(self, failure: Failure) -> Iterator[Any]:
-        yield CrawlProblem(failure.request.url, _reason(failure), is_listing=True)
+        yield CrawlProblem(_failed_url(failure), _reason(failure), is_listing=True)
         yield from self._walk_ended()
 
     def _walk_ended(self) -> Iterator[scrapy.Request]:
@@ -196,7 +198,7 @@ class PortalSpider(scrapy.Spider):
             yield ArticleUnchanged(canonical_url, etag, last_modified, signature)
             return
         try:
-            page = self._parse(response)
+            page = self._parse_page(response)
         except ExtractionError as exc:
             if response.status in GONE_STATUSES:
                 yield ArticleGone(canonical_url, f"HTTP {response.status}")
@@ -213,7 +215,7 @@ class PortalSpider(scrapy.Spider):
             yield CrawlProblem(response.url, "expected an article, got a listing page", is_article=True)
 
     def article_failed(self, failure: Failure) -> Iterator[CrawlProblem]:
-        yield CrawlProblem(failure.request.url, _reason(failure), is_article=True)
+        yield CrawlProblem(_failed_url(failure), _reason(failure), is_article=True)
 
 
 def _header(response: Response, name: str) -> str | None:
@@ -226,5 +228,12 @@ def _reason(failure: Failure) -> str:
     response = getattr(failure.value, "response", None)
     if response is not None:
         return f"HTTP {response.status} after retries"
-    text = str(failure.value).strip() or failure.type.__name__
-    return f"{failure.type.__name__}: {text}"[:300]
+    name = failure.type.__name__ if failure.type is not None else "Error"
+    text = str(failure.value).strip() or name
+    return f"{name}: {text}"[:300]
+
+
+def _failed_url(failure: Failure) -> str:
+    """The URL of the request an errback is told about (Scrapy sets `request` on its failures)."""
+    request = getattr(failure, "request", None)
+    return request.url if request is not None else ""

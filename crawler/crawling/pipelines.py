@@ -11,7 +11,7 @@ import logging
 import sys
 import time
 from collections.abc import Callable
-from typing import Any
+from typing import Any, Protocol, runtime_checkable
 
 from scrapy import Spider, signals
 from scrapy.crawler import Crawler
@@ -22,6 +22,7 @@ from crawler.portals import get_portal
 from storage.db import Database, database_url, open_database
 from storage.models import CrawlRun
 from storage.store import (
+    CrawlState,
     EventHook,
     ensure_portal,
     finish_run,
@@ -47,6 +48,15 @@ CLOSE_STATUS = {"finished": "ok", "shutdown": "interrupted", "closespider_timeou
 PROGRESS_EVERY_SECONDS = 5.0
 
 
+@runtime_checkable
+class PortalCrawl(Protocol):
+    """What the pipeline needs of a spider: the portal it crawls, and a way to hand it the state."""
+
+    portal_id: str
+
+    def receive_crawl_state(self, state: CrawlState) -> None: ...
+
+
 class StoragePipeline:
     def __init__(self, crawler: Crawler, db_url: str, portals_file: str | None, batch_size: int,
                  on_event: EventHook | None, deliver_alerts: Callable[[Database], object] | None) -> None:
@@ -57,7 +67,7 @@ class StoragePipeline:
         self.on_event = on_event
         self.deliver_alerts = deliver_alerts
         self.buffer: list[Any] = []
-        self.errors: list[dict[str, str]] = []
+        self.errors: list[dict[str, Any]] = []
         self.database: Database
         self.run: CrawlRun
         self.baseline = False
@@ -79,14 +89,17 @@ class StoragePipeline:
     # `spider` is optional: Scrapy 2.13+ no longer passes it, older releases still do.
     def open_spider(self, spider: Spider | None = None) -> None:
         spider = spider or self.crawler.spider
-        portal = get_portal(spider.portal_id, self.portals_file)  # type: ignore[attr-defined]
+        if not isinstance(spider, PortalCrawl):
+            raise TypeError(f"StoragePipeline stores crawls of a portal: spider {spider!r} has no "
+                            "portal_id and receive_crawl_state")
+        portal = get_portal(spider.portal_id, self.portals_file)
         self.database = open_database(self.db_url)
         with self.database.session() as session:
             ensure_portal(session, portal.id, name=portal.name, cms=portal.cms, timezone=portal.timezone)
             self.baseline = is_baseline(session, portal.id)
             state = load_crawl_state(session, portal.id)
             self.run = start_run(session, portal.id, baseline=self.baseline)
-        spider.receive_crawl_state(state)  # type: ignore[attr-defined]
+        spider.receive_crawl_state(state)
         self.crawler.stats.set_value("portalwatch/run_id", self.run.id)
         first = " (baseline: first crawl)" if self.baseline else ""
         progress.info("%s: crawling%s, run %d", portal.id, first, self.run.id)
