@@ -15,7 +15,8 @@ from __future__ import annotations
 import logging
 import re
 from datetime import datetime
-from functools import cached_property
+from functools import cached_property, lru_cache
+from typing import Any
 
 from crawler.core.errors import ExtractionError
 from crawler.core.normalize import canonicalize_url, clean_text, fold
@@ -104,13 +105,22 @@ class Approval:
         return hits * 2 >= len(grams) or (hits >= 5 and hits * 4 >= len(grams))
 
 
-def trafilatura_text(root: HtmlElement, url: str) -> str | None:
+@lru_cache(maxsize=1)
+def _trafilatura_options() -> Any:
+    """One set of trafilatura options for every page: building them reads its config file's values
+    each time, a tenth of its cost on a small page. Fast mode (no readability/justext comparison)
+    scored higher on the shared benchmark here (0.955 vs 0.953) at 1.7x the speed."""
+    from trafilatura.settings import Extractor  # imported on first use: 0.3 s that Liferay-only runs skip
+
+    return Extractor(output_format="python", fast=True, comments=False, tables=True, with_metadata=False)
+
+
+def trafilatura_text(root: HtmlElement) -> str | None:
     """trafilatura's main text of the page (it works on a copy of the tree), or None when it finds none."""
-    from trafilatura import bare_extraction  # imported on first use: 0.3 s that Liferay-only runs skip
+    from trafilatura import bare_extraction
 
     try:
-        document = bare_extraction(root, url=url, fast=True, include_comments=False, include_tables=True,
-                                   with_metadata=False)
+        document = bare_extraction(root, options=_trafilatura_options())
     except Exception:  # noqa: BLE001  (a third-party heuristic failing is "no opinion", not a crash)
         return None
     if document is None or isinstance(document, dict) or document.body is None:
@@ -234,7 +244,7 @@ class GenericArticlePage(ArticlePage):
 
     @cached_property
     def _approval(self) -> Approval | None:
-        text = trafilatura_text(self.ctx.root, self.ctx.url)
+        text = trafilatura_text(self.ctx.root)
         return Approval(text) if text else None
 
     @cached_property
@@ -491,14 +501,19 @@ class GenericArticlePage(ArticlePage):
         return list(self._content.attachments)
 
     def author(self) -> str | None:
+        """The signature under the text, else the author the page declares (JSON-LD, meta), else an
+        element the theme names "author" / "byline" (a container of those may hold other words)."""
         authors = list(dict.fromkeys(self._content.authors))
         if authors:
             return ", ".join(authors)
+        declared = self.meta.author()
+        if declared:
+            return declared
         for el in self.ctx.css(_AUTHOR_CSS):
             text = _AUTHOR_LABEL.sub("", text_of(el)).strip(" :-–|")
             if text and len(text) <= 60 and not self._in_noise(el):
                 return text
-        return self.meta.author()
+        return None
 
     def source(self) -> str | None:
         return ", ".join(dict.fromkeys(self._content.sources)) or None
