@@ -25,6 +25,10 @@ class ChangeKind(StrEnum):
     RESTORED = "restored"
 
 
+# The kinds that are events of an article (stored, listed by `events`, alerted); "unchanged" is not.
+EVENT_KINDS: tuple[str, ...] = tuple(kind.value for kind in ChangeKind if kind is not ChangeKind.UNCHANGED)
+
+
 @dataclass(frozen=True)
 class Change:
     kind: ChangeKind
@@ -49,8 +53,21 @@ def _lines(record: ArticleRecord) -> list[str]:
 
 def diff_records(old: ArticleRecord, new: ArticleRecord) -> str:
     return "\n".join(
-        difflib.unified_diff(_lines(old), _lines(new), "trước", "sau", n=1, lineterm="")
+        difflib.unified_diff(_lines(old), _lines(new), "before", "after", n=1, lineterm="")
     )
+
+
+def changed_lines(diff: str | None) -> list[str]:
+    """The removed and added lines of a unified diff, each with its sign: no ---/+++ headers, no @@
+    markers, no context. After the first @@ a line starting "---" is content (a removed "-- ...")."""
+    lines: list[str] = []
+    in_hunk = False
+    for line in (diff or "").splitlines():
+        if line.startswith("@@"):
+            in_hunk = True
+        elif in_hunk and line[:1] in ("-", "+"):
+            lines.append(line)
+    return lines
 
 
 def compare(old: ArticleRecord | None, new: ArticleRecord) -> Change:

@@ -14,24 +14,13 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from crawler.core.durations import parse_duration
 from crawler.core.errors import UserError
 from crawler.core.normalize import DEFAULT_TIMEZONE, is_http_url
 from crawler.parsing import AUTO, FAMILIES, family_names
 
 BUILTIN_REGISTRY = Path(__file__).resolve().parent / "portals.toml"
 _ID = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
-_DURATION = re.compile(r"^\s*(\d+)\s*([smhd])\s*$")
-_UNITS = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days"}
-
-
-def parse_duration(text: str | int, *, what: str = "duration") -> timedelta:
-    """'15m', '2h', '1d', '30s' (or a number of seconds) -> timedelta."""
-    if isinstance(text, int) and not isinstance(text, bool) and text > 0:
-        return timedelta(seconds=text)
-    match = _DURATION.match(str(text))
-    if not match or int(match.group(1)) == 0:
-        raise UserError(f"{what}: {text!r} is not a duration like '30s', '15m', '2h' or '1d'")
-    return timedelta(**{_UNITS[match.group(2)]: int(match.group(1))})
 
 
 @dataclass(frozen=True)

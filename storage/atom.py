@@ -13,6 +13,7 @@ from urllib.parse import quote
 
 from feedgen.feed import FeedGenerator
 
+from crawler.changes import changed_lines
 from storage import query
 from storage.query import ArticleFilter, FeedEntry, Source
 
@@ -28,13 +29,6 @@ def search_feed(source: Source, portals: Sequence[str] = (), search: str | None 
     feed_id = "urn:portalwatch:feed:" + quote(",".join(portals or ["all"])) + (
         f":search:{quote(search)}" if search else "")
     return entries, feed_id, title
-
-
-def changed_lines(diff: str | None) -> str:
-    """The removed and added lines of a unified diff, without its headers."""
-    lines = [line for line in (diff or "").splitlines()
-             if line[:1] in "+-" and not line.startswith(("+++", "---"))]
-    return "\n".join(f"{line[0]} {line[1:]}" for line in lines)
 
 
 # The feed is read by Vietnamese readers: an edit, a removal or a return says so in the title.
@@ -62,7 +56,10 @@ def write_atom(entries: Sequence[FeedEntry], out: TextIO, *, feed_id: str, title
             item.author({"name": article.author})
         if article.category:
             item.category(term=article.category)
-        summary = changed_lines(entry.diff) if event.kind == "changed" else (article.lead or "")
+        if event.kind == "changed":  # the -/+ lines, each sign apart from its text
+            summary = "\n".join(f"{line[0]} {line[1:]}" for line in changed_lines(entry.diff))
+        else:
+            summary = article.lead or ""
         if summary:
             item.summary(summary)
     out.write(feed.atom_str(pretty=True).decode("utf-8"))

@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import UTC, datetime
 
-from crawler.alerts.messages import MAX_BODY, AlertItem, changed_lines, format_alert, format_digest, shorten
-from crawler.changes import compare
+from crawler.alerts.messages import MAX_BODY, AlertItem, format_alert, format_digest, shorten
+from crawler.changes import changed_lines, compare
 from tests.records import VN, make_record
 
 DETECTED = datetime(2026, 11, 25, 2, 30, tzinfo=UTC)  # 09:30 in Hà Nội
@@ -54,12 +54,12 @@ def test_changed_alert_shows_only_the_changed_lines_not_the_diff_headers() -> No
         "- Tặng Bằng khen cho 64 tập thể.",
         "+ Tặng Bằng khen cho 65 tập thể.",
     ]
-    assert "trước" not in body and "@@" not in body  # no ---/+++ headers, no hunk markers
+    assert "before" not in body and "@@" not in body  # no ---/+++ headers, no hunk markers
 
 
 def test_a_paragraph_that_starts_with_dashes_is_a_change_not_a_header() -> None:
     diff = "--- trước\n+++ sau\n@@ -1,1 +1,1 @@\n--- Kết luận cũ\n+-- Kết luận mới"
-    assert changed_lines(diff) == ["- -- Kết luận cũ", "+ -- Kết luận mới"]
+    assert changed_lines(diff) == ["--- Kết luận cũ", "+-- Kết luận mới"]
 
 
 def test_removed_and_restored_alerts_have_their_own_labels() -> None:

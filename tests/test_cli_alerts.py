@@ -106,9 +106,10 @@ def test_list_shows_the_port_and_parameter_names_that_tell_channels_apart(
 def test_bad_input_is_refused_with_a_clear_message_and_exit_2(
     capsys: pytest.CaptureFixture[str], sqlite_url: str, args: list[str], message: str
 ) -> None:
+    open_database(sqlite_url).dispose()  # an existing database: `alerts test` only reads
     code, out, err = cli(capsys, *args, "--db", sqlite_url)
     assert code == 2
-    assert err.startswith(f"portalwatch: error: {message}")
+    assert err.startswith(f"portalwatch: error: {message}") and err.count("error:") == 1
     assert SMTP_PASSWORD not in err
 
 
@@ -143,7 +144,7 @@ def test_pending_then_send_delivers_what_a_crawl_queued(
     cli(capsys, "add", "--db", db_url, "--name", "bd", "--match", "boi thuong", "--notify", hook.url())
     _crawl(db_url, "Phương án bồi thường đường vành đai", "Khai mạc hội chợ")
     code, out, _ = cli(capsys, "pending", "--db", db_url)
-    assert code == 0 and out.startswith("bd: Tin mới: Phương án bồi thường đường vành đai [due ")
+    assert code == 0 and out.startswith("bd: new: Phương án bồi thường đường vành đai [due ")
     assert len(out.splitlines()) == 1
     hook.fail_next(1)
     code, out, _ = cli(capsys, "send", "--db", db_url)

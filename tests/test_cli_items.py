@@ -55,7 +55,7 @@ def test_table_fits_the_terminal_and_cuts_long_titles(url: str, capsys: pytest.C
     code, out, _ = _run(capsys, "items", "--db", url)
     lines = out.splitlines()
     assert code == 0
-    assert lines[0].split() == ["ID", "PUBLISHED", "PORTAL", "V", "TITLE"]
+    assert lines[0].split() == ["ID", "PUBLISHED", "(+07)", "PORTAL", "V", "TITLE"]  # the zone named once
     assert all(display_width(line) <= 64 for line in lines)
     assert "Đại tướng Tô Lâm thăm tỉnh" in lines[1]  # newest published first
     assert "Ủy ban nhân dân tỉnh" in lines[2] and lines[2].endswith("…")
@@ -89,7 +89,8 @@ def test_json_rows_carry_record_fields_and_store_fields(url: str, capsys: pytest
 
 
 def test_empty_results_are_clear_and_not_an_error(url: str, capsys: pytest.CaptureFixture[str]) -> None:
-    assert _run(capsys, "items", "--db", url, "--search", "khong co") == (0, "", "no articles match\n")
+    nothing = (0, "", "portalwatch: no articles match\n")
+    assert _run(capsys, "items", "--db", url, "--search", "khong co") == nothing
     assert _run(capsys, "items", "--db", url, "--search", "khong co", "--format", "json") == (0, "[]\n", "")
     assert _run(capsys, "items", "--db", url, "--search", "khong co", "--format", "jsonl") == (0, "", "")
     code, out, _ = _run(capsys, "items", "--db", url, "--search", "khong co", "--format", "csv")
@@ -223,4 +224,4 @@ def test_show_prints_the_article_its_versions_and_diffs(url: str, capsys: pytest
 
 def test_show_an_unknown_article_says_so(url: str, capsys: pytest.CaptureFixture[str]) -> None:
     code, out, err = _run(capsys, "show", "https://thainguyen.gov.vn/khong-co", "--db", url)
-    assert code == 1 and out == "" and "no stored article" in err
+    assert code == 5 and out == "" and "no stored article" in err  # 5: not found (1 is unreachable)

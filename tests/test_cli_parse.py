@@ -59,7 +59,7 @@ def test_listing_prints_listing_json(capsys: pytest.CaptureFixture[str]) -> None
 
 def test_soft_404_prints_not_found_and_exits_4(capsys: pytest.CaptureFixture[str]) -> None:
     code, out, err = run(capsys, str(page("soft-404")), "--url", url_of("soft-404"))
-    assert code == 4
+    assert code == 5
     assert json.loads(out) == {"kind": "not_found", "url": url_of("soft-404"),
                                "message": "Bài viết không tồn tại hoặc đã bị gỡ bỏ.", "cms": "liferay"}
     assert "does not exist" in err and "soft 404" in err
@@ -169,7 +169,7 @@ def test_http_404_page_is_not_found_and_server_error_is_a_user_error(
         capsys: pytest.CaptureFixture[str], server: tuple[str, ThreadingHTTPServer]) -> None:
     base, _ = server
     code, out, _ = run(capsys, f"{base}/da-xoa")
-    assert code == 4 and json.loads(out)["message"] == "Không tìm thấy"
+    assert code == 5 and json.loads(out)["message"] == "Không tìm thấy"
     code, out, err = run(capsys, f"{base}/loi")
     assert code == 2 and out == "" and f"could not fetch {base}/loi: HTTP 500" in err
 
@@ -202,7 +202,7 @@ def test_format_jsonl_prints_one_page_on_one_line_and_json_several_as_an_array(
     code, out, _ = run(capsys, str(page("article-no-date")), "--format", "jsonl")
     assert code == 0 and out.count("\n") == 1 and json.loads(out)["kind"] == "article"
     code, out, _ = run(capsys, str(page("article-no-date")), str(page("soft-404")), "--format", "json")
-    assert code == 4  # the soft 404 gave no record
+    assert code == 5  # the soft 404 gave no record (5: not found)
     assert [item["kind"] for item in json.loads(out)] == ["article", "not_found"]
 
 

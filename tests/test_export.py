@@ -141,7 +141,7 @@ def test_a_failed_export_leaves_no_half_written_file(small: str, tmp_path: Path,
         yield from list(real_iter_articles(*args, **kwargs))[:1]
         raise ConnectionError("database went away")
 
-    monkeypatch.setattr(items_cli.query, "iter_articles", broken)
+    monkeypatch.setattr(query, "iter_articles", broken)
     target = tmp_path / "all.jsonl"
     with pytest.raises(ConnectionError):
         main(["export", "--db", small, "--output", str(target), "--quiet"])

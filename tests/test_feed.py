@@ -90,8 +90,10 @@ def test_feed_written_to_a_file_and_empty_feed_is_still_atom(
     assert main(["feed", "--db", sqlite_url, "--portal", "thainguyen", "--output", str(target)]) == 0
     assert capsys.readouterr().out == ""
     assert len(ET.parse(target).getroot().findall(f"{ATOM}entry")) == 2
-    empty = _feed(capsys, "--db", sqlite_url, "--portal", "nowhere")
+    empty = _feed(capsys, "--db", sqlite_url, "--search", "khong co tin nay")
     assert empty.tag == f"{ATOM}feed" and _entries(empty) == []
+    assert main(["feed", "--db", sqlite_url, "--portal", "nowhere"]) == 2  # a typo is not "no news"
+    assert "unknown portal 'nowhere'" in capsys.readouterr().err
 
 
 def _add_rule(url: str, name: str, **options: object) -> None:

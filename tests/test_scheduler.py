@@ -369,8 +369,8 @@ def test_once_crawls_what_is_due_then_exits_and_a_second_once_finds_nothing_due(
     assert second.returncode == 0 and "0 crawl(s) run" in second.stdout
     assert (fake.starts("alpha"), fake.starts("thainguyen")) == (1, 1)
     listing = run_cli(*common, "--list").stdout
-    assert re.search(r"thainguyen\s+1 h\s+\S+ \S+ \(in (59 min|1 h)\)\s+ok, last crawl", listing)
-    backing_off = r"alpha\s+1 h\s+\S+ \S+ \(in (1 h 59 min|2 h)\)\s+FAILING \(1 in a row\).*refused"
+    assert re.search(r"thainguyen\s+1h\s+\S+ \S+ \(in (59m\d*s?|1h)\)\s+ok, last crawl", listing)
+    backing_off = r"alpha\s+1h\s+\S+ \S+ \(in (1h59m|2h)\)\s+FAILING \(1 in a row\).*refused"
     assert re.search(backing_off, listing)
 
 

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
+from crawler.changes import changed_lines
 from crawler.core.normalize import DEFAULT_TIMEZONE
 from storage.models import Article, ArticleEvent, ArticleVersion
 
@@ -86,6 +87,11 @@ def shorten(text: str, limit: int) -> str:
     return room[:cut].rstrip() + "…"
 
 
+def readable_changes(diff: str | None) -> list[str]:
+    """The changed lines of a diff as a reader reads them ('- Tiêu đề: ...'), for alerts and the web."""
+    return [_readable_change(line) for line in changed_lines(diff)]
+
+
 def _readable_change(line: str) -> str:
     """One diff line as a reader reads it: '-# Old title' -> '- Tiêu đề: Old title'."""
     sign, text = line[0], line[1:]
@@ -97,18 +103,6 @@ def _readable_change(line: str) -> str:
         except ValueError:
             text = f"Ngày đăng: {text[2:]}"
     return f"{sign} {text}"
-
-
-def changed_lines(diff: str | None) -> list[str]:
-    """The removed and added lines of a unified diff: no ---/+++ headers, @@ markers or context."""
-    lines: list[str] = []
-    in_hunk = False  # headers come before the first @@; after it a line "---..." is content
-    for line in (diff or "").splitlines():
-        if line.startswith("@@"):
-            in_hunk = True
-        elif in_hunk and line[:1] in ("-", "+"):
-            lines.append(_readable_change(line))
-    return lines
 
 
 def _facts(item: AlertItem) -> list[str]:
@@ -124,7 +118,7 @@ def _facts(item: AlertItem) -> list[str]:
 
 def _details(item: AlertItem) -> list[str]:
     if item.kind == "changed":
-        changes = changed_lines(item.diff)
+        changes = readable_changes(item.diff)
         return ["Những dòng đã sửa:", *changes] if changes else []
     if item.kind in ("new", "restored") and item.lead:
         return [item.lead]

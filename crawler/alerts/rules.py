@@ -17,10 +17,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from crawler.alerts.channels import check_notify_url
+from crawler.core.durations import format_duration, parse_duration
 from crawler.core.errors import UserError
 from crawler.core.normalize import fold
 from crawler.core.textmatch import matches, parse_query
-from crawler.portals import parse_duration
 from storage.models import AlertRule, Article, utcnow
 from storage.query import ArticleRow
 from storage.search import searchable_text
@@ -172,12 +172,6 @@ def describe(rule: AlertRule) -> str:
     if rule.match_regex:
         parts.append(f"regex {rule.match_regex!r}")
     if rule.digest_seconds:
-        parts.append(f"digest every {_duration_text(rule.digest_seconds)}")
+        parts.append(f"digest every {format_duration(rule.digest_seconds)}")
     return "; ".join(parts)
 
-
-def _duration_text(seconds: int) -> str:
-    for unit, size in (("d", 86400), ("h", 3600), ("m", 60)):
-        if seconds % size == 0:
-            return f"{seconds // size}{unit}"
-    return f"{seconds}s"

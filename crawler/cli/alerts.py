@@ -7,12 +7,8 @@ crawler/alerts/dispatch.py (after each crawl, by the scheduler, or by `alerts se
 from __future__ import annotations
 
 import argparse
-from typing import TYPE_CHECKING
 
-from crawler.cli.common import add_db_option, add_portals_option, db_url
-
-if TYPE_CHECKING:
-    from storage.db import Database
+from crawler.cli.common import format_time, open_for_reading, open_for_writing
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -42,40 +38,27 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
                      "mailto://user:pass@smtp.example.org?to=me@example.org or tgram://TOKEN/CHAT_ID")
     add.add_argument("--digest", metavar="PERIOD", help="gather the alerts into one message per PERIOD "
                      "(e.g. 1h, 1d) instead of one message each")
-    add_db_option(add)
-    add_portals_option(add)
     add.set_defaults(func=run_add)
 
     listing = commands.add_parser("list", help="list the rules (secrets in URLs masked)")
-    add_db_option(listing)
     listing.set_defaults(func=run_list)
 
     remove = commands.add_parser("remove", help="remove a rule and its queued alerts")
     remove.add_argument("name")
-    add_db_option(remove)
     remove.set_defaults(func=run_remove)
 
     test = commands.add_parser("test", help="send a sample alert through each of a rule's channels now")
     test.add_argument("name")
-    add_db_option(test)
     test.set_defaults(func=run_test)
 
     send = commands.add_parser("send", help="send the alerts that are due now (exit 1 if one failed)")
     send.add_argument("--limit", type=int, default=None, metavar="N", help="send at most N alerts")
-    add_db_option(send)
     send.set_defaults(func=run_send)
 
     pending = commands.add_parser("pending", help="list queued alerts (or, with --failed, given-up ones)")
     pending.add_argument("--failed", action="store_true", help="show alerts given up on, with the error")
     pending.add_argument("--limit", type=int, default=50, metavar="N", help="show at most N (default 50)")
-    add_db_option(pending)
     pending.set_defaults(func=run_pending)
-
-
-def _open(args: argparse.Namespace) -> Database:
-    from storage.db import open_database
-
-    return open_database(db_url(args))
 
 
 def run_add(args: argparse.Namespace) -> int:
@@ -86,7 +69,7 @@ def run_add(args: argparse.Namespace) -> int:
     from crawler.portals import load_registry
     from storage.models import Portal
 
-    database = _open(args)
+    database = open_for_writing(args)
     with database.session() as session:
         known = set(load_registry(args.portals)) | set(session.scalars(select(Portal.id)))
     spec = build_spec(name=args.name, notify=args.notify, on=args.on, portals=args.portal,
@@ -106,11 +89,10 @@ def run_list(args: argparse.Namespace) -> int:
     from sqlalchemy import func, select
 
     from crawler.alerts.channels import mask_url
-    from crawler.alerts.messages import local_time
     from crawler.alerts.rules import all_rules, describe
     from storage.models import AlertDelivery
 
-    database = _open(args)
+    database = open_for_reading(args)
     with database.session() as session:
         rules = all_rules(session)
         counts: dict[tuple[int, str], int] = {
@@ -129,7 +111,7 @@ def run_list(args: argparse.Namespace) -> int:
         line = (f"  {queued} pending, {counts.get((rule.id, 'sent'), 0)} sent, "
                 f"{counts.get((rule.id, 'failed'), 0)} failed")
         if rule.last_digest_at:
-            line += f"; last digest {local_time(rule.last_digest_at)}"
+            line += f"; last digest {format_time(rule.last_digest_at)}"
         print(line)
     return 0
 
@@ -141,7 +123,7 @@ def run_remove(args: argparse.Namespace) -> int:
     from storage.db import affected_rows
     from storage.models import AlertDelivery
 
-    with _open(args).session() as session:
+    with open_for_writing(args).session() as session:
         rule = get_rule(session, args.name)
         # Deleted explicitly: the ON DELETE CASCADE would do it too, but not on an SQLite database
         # opened without foreign keys by some other tool.
@@ -161,7 +143,7 @@ def run_test(args: argparse.Namespace) -> int:
     from crawler.alerts.rules import get_rule, rule_matches
     from storage.models import Article, ArticleEvent, Portal
 
-    with _open(args).session() as session:
+    with open_for_reading(args).session() as session:
         rule = get_rule(session, args.name)
         item = None
         # Show a real article the rule would report, when the store has one; else a sample.
@@ -187,7 +169,7 @@ def run_send(args: argparse.Namespace) -> int:
 
     if args.limit is not None and args.limit < 1:
         raise UserError("--limit must be at least 1")
-    report = deliver_pending(_open(args), limit=args.limit)
+    report = deliver_pending(open_for_writing(args), limit=args.limit)
     print(f"alerts send: {report}")
     for error in report.errors:
         print(f"  {error}")
@@ -198,11 +180,10 @@ def run_pending(args: argparse.Namespace) -> int:
     from sqlalchemy import select
     from sqlalchemy.orm import selectinload
 
-    from crawler.alerts.messages import EVENT_LABELS, local_time
     from storage.models import AlertDelivery, ArticleEvent
 
     statuses = ("failed",) if args.failed else ("pending", "sending")
-    with _open(args).session() as session:
+    with open_for_reading(args).session() as session:
         rows = session.scalars(
             select(AlertDelivery).where(AlertDelivery.status.in_(statuses))
             .options(selectinload(AlertDelivery.rule),
@@ -214,8 +195,8 @@ def run_pending(args: argparse.Namespace) -> int:
         return 0
     for row in rows:
         when = ("given up" if row.status == "failed" else "being sent" if row.status == "sending"
-                else f"due {local_time(row.next_attempt_at)}")
-        print(f"{row.rule.name}: {EVENT_LABELS.get(row.event.kind, row.event.kind)}: "
+                else f"due {format_time(row.next_attempt_at)}")
+        print(f"{row.rule.name}: {row.event.kind}: "
               f"{row.event.article.title} [{when}, {row.attempts} attempt(s)]")
         if row.last_error:
             print(f"  last error: {row.last_error}")

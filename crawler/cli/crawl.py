@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import argparse
 import sys
-import tempfile
-from pathlib import Path
+from typing import TYPE_CHECKING
 
-from crawler.cli.common import add_db_option, add_portals_option, db_url
-from crawler.core.errors import EXIT_BUSY, EXIT_UNREACHABLE, UserError
-from crawler.portals import load_registry
+from crawler.cli.common import db_url, format_time, note, open_for_reading, open_for_writing, zone_label
+from crawler.cli.console import new_table, print_table
+from crawler.core.durations import format_duration
+from crawler.core.errors import EXIT_BUSY, EXIT_UNREACHABLE, DatabaseNotReady, UserError
+
+if TYPE_CHECKING:
+    from storage.models import Portal
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -25,18 +28,10 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
                        help="any Scrapy or PORTALWATCH_* setting, as with `scrapy crawl -s`")
     crawl.add_argument("--no-throttle", action="store_true",
                        help="no AutoThrottle or delay (for local or your own servers only)")
-    add_db_option(crawl)
-    add_portals_option(crawl)
     crawl.set_defaults(func=cmd_crawl)
 
     portals = subparsers.add_parser("portals", help="list the portals of the registry and their health")
-    add_db_option(portals)
-    add_portals_option(portals)
     portals.set_defaults(func=cmd_portals)
-
-    demo = subparsers.add_parser("demo", help="crawl a simulated portal on 127.0.0.1, show what was stored")
-    demo.add_argument("--articles", type=_positive, default=25)
-    demo.set_defaults(func=cmd_demo)
 
 
 def _positive(text: str) -> int:
@@ -83,55 +78,42 @@ def _run(args: argparse.Namespace, portal_ids: list[str], everything: bool, *, u
 
 
 def cmd_crawl(args: argparse.Namespace) -> int:
+    from crawler.crawling.runner import select_portals
+
+    select_portals(args.portal_ids, args.all, args.portals)  # a typo fails before the database opens
+    open_for_writing(args).dispose()  # created or upgraded here, and the user told so
     return _run(args, args.portal_ids, args.all, url=db_url(args), portals_file=args.portals,
                 throttle=not args.no_throttle)
 
 
 def cmd_portals(args: argparse.Namespace) -> int:
-    from storage.db import open_database
-    from storage.models import Portal
+    from crawler.portals import load_registry
 
     registry = load_registry(args.portals)
     health: dict[str, Portal] = {}
     try:
-        database = open_database(db_url(args))
+        database = open_for_reading(args)
+    except DatabaseNotReady as exc:
+        note(f"no crawl history shown: {exc}")
+    else:
+        from storage.models import Portal
+
         with database.session() as session:
-            health = {p.id: p for p in session.query(Portal).all()}
+            health = {row.id: row for row in session.query(Portal).all()}
         database.dispose()
-    except UserError as exc:
-        print(f"portalwatch: (no crawl history: {exc})", file=sys.stderr)
+    table = new_table("PORTAL", "CMS", "EVERY", "START URL", "NAME", f"LAST CRAWL ({zone_label()})", "HEALTH")
     for portal in registry.values():
         state = health.get(portal.id)
-        minutes = int(portal.every.total_seconds() // 60)
-        line = f"{portal.id:<16} {portal.cms:<8} every {minutes}m  {portal.start_urls[0]}  {portal.name}"
-        if state and state.last_crawl_at:
-            line += f"\n{'':<16} last crawl {state.last_crawl_at:%Y-%m-%d %H:%M} UTC"
-        if state and state.consecutive_failures:
-            line += (f"\n{'':<16} FAILING: {state.consecutive_failures} failed crawl(s) in a row; "
-                     f"last error: {state.last_error or 'unknown'}")
-        print(line)
+        last = format_time(state.last_crawl_at, zone=False) if state else "-"
+        if state is None or state.last_crawl_at is None:
+            status = "never crawled"
+        elif state.consecutive_failures:
+            status = (f"FAILING: {state.consecutive_failures} failed crawl(s) in a row; "
+                      f"last error: {state.last_error or 'unknown'}")
+        else:
+            status = "ok"
+        table.add_row(portal.id, portal.cms, format_duration(portal.every), portal.start_urls[0],
+                      portal.name, last, status, style="bold red" if state and state.consecutive_failures
+                      else None)
+    print_table(table)
     return 0
-
-
-def cmd_demo(args: argparse.Namespace) -> int:
-    from crawler.sim.portal import SimulatedPortal
-    from storage import query
-    from storage.db import open_database
-
-    with tempfile.TemporaryDirectory(prefix="portalwatch-demo-") as tmp, \
-            SimulatedPortal(articles=args.articles, per_page=10) as portal:
-        registry = Path(tmp) / "portals.toml"
-        registry.write_text(
-            f'[portals.demo]\nname = "Cổng thông tin mô phỏng"\ncms = "liferay"\n'
-            f'start_urls = ["{portal.start_url}"]\npages = {portal.page_count}\n', encoding="utf-8")
-        url = f"sqlite:///{Path(tmp) / 'demo.db'}"
-        print(f"Simulated Liferay portal at {portal.start_url}; crawling into {url}", file=sys.stderr)
-        code = _run(args, ["demo"], False, url=url, portals_file=str(registry), throttle=False)
-        from crawler.cli.output import write_table
-
-        database = open_database(url)
-        rows = query.search_articles(database, query.ArticleFilter(), limit=args.articles).rows
-        print(f"\n{len(rows)} articles stored; the newest:")
-        write_table(rows[:15], sys.stdout, None)
-        database.dispose()
-    return code

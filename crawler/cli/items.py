@@ -16,35 +16,24 @@ import time
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
-from crawler.cli.common import add_db_option, db_url
-from crawler.cli.output import (
-    parse_fields,
-    render_article,
-    write_csv,
-    write_json,
-    write_jsonl,
-    write_table,
-)
-from crawler.core.errors import UserError
+from crawler.cli.common import check_portal_ids, note, open_for_reading, settings
+from crawler.core.durations import is_duration, parse_duration
+from crawler.core.errors import NotFound, UserError
 from crawler.core.normalize import DEFAULT_TIMEZONE, find_datetime
-from storage import query
-from storage.atom import search_feed, write_atom
-from storage.db import Database, open_database
-from storage.query import ArticleFilter, ArticleRow
+
+if TYPE_CHECKING:  # imported when a command runs: `portalwatch --help` needs none of them
+    from storage import query
+    from storage.db import Database
+    from storage.query import ArticleFilter, ArticleRow
 
 LOCAL = ZoneInfo(DEFAULT_TIMEZONE)  # dates typed without a zone are Vietnam time, like the portals'
-DATE_FORMS = "2019-03-11, 11/03/2019, 2019-03-11T08:00, 7d, 24h, 30m, 2w, today or yesterday"
-_RELATIVE = re.compile(r"(\d+)\s*([mhdw])")
-_UNITS = {"m": "minutes", "h": "hours", "d": "days", "w": "weeks"}
+DATE_FORMS = ("2019-03-11, 11/03/2019, 2019-03-11T08:00, a time ago (30m, 24h, 7d, 2w, 1h30m), "
+              "today or yesterday")
 _HAS_TIME = re.compile(r"\d[:h]\d")
-
-
-class ArticleNotFound(UserError):
-    exit_code = 1  # like grep: nothing found is not a usage error
 
 
 def parse_when(text: str, option: str, *, until: bool = False, now: datetime | None = None) -> datetime:
@@ -52,8 +41,8 @@ def parse_when(text: str, option: str, *, until: bool = False, now: datetime | N
     now = now or datetime.now(UTC)
     value = text.strip().lower()
     day: datetime | None = None
-    if match := _RELATIVE.fullmatch(value):
-        return now - timedelta(**{_UNITS[match.group(2)]: int(match.group(1))})
+    if is_duration(value):
+        return now - parse_duration(value, what=option, allow_zero=True)
     try:
         if value in ("today", "yesterday"):
             local = now.astimezone(LOCAL)
@@ -108,6 +97,8 @@ def add_filter_options(parser: argparse.ArgumentParser) -> None:
 
 
 def build_filter(args: argparse.Namespace, *, default_status: query.Status | None = None) -> ArticleFilter:
+    from storage.query import ArticleFilter
+
     def when(option: str, *, until: bool = False) -> datetime | None:
         text = getattr(args, option.lstrip("-").replace("-", "_"))
         return parse_when(text, option, until=until) if text else None
@@ -142,7 +133,6 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     items.add_argument("--bom", action="store_true",
                        help="CSV for Excel: a UTF-8 BOM, and cells Excel would run as formulas "
                             "prefixed with '")
-    add_db_option(items)
     items.set_defaults(func=cmd_items)
 
     show = subparsers.add_parser("show", help="one stored article, its versions and their diffs")
@@ -150,7 +140,6 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     show.add_argument("--versions", action="store_true", help="list every version and event")
     show.add_argument("--diff", action="store_true", help="show what each version changed")
     show.add_argument("--format", choices=["text", "json"], default="text")
-    add_db_option(show)
     show.set_defaults(func=cmd_show)
 
     export = subparsers.add_parser("export", help="stream stored articles to JSON lines or CSV",
@@ -162,8 +151,6 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
                         help="write FILE (complete or not at all) instead of stdout")
     export.add_argument("--fields", metavar="A,B,C", help="only these fields, in this order")
     export.add_argument("--bom", action="store_true", help="CSV for Excel (see items --bom)")
-    export.add_argument("--quiet", action="store_true", help="no progress on stderr")
-    add_db_option(export)
     export.set_defaults(func=cmd_export)
 
     feed = subparsers.add_parser("feed", help="an Atom feed of new and changed articles")
@@ -176,7 +163,6 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
                            "(a saved search; see `alerts add`)")
     feed.add_argument("--output", metavar="FILE", help="write FILE instead of stdout")
     feed.add_argument("--limit", type=int, default=50, help="entries (default 50)")
-    add_db_option(feed)
     feed.set_defaults(func=cmd_feed)
 
 
@@ -184,34 +170,41 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
 def cmd_items(args: argparse.Namespace) -> int:
     filters = build_filter(args)
-    fields = parse_fields(args.fields, searching=bool(args.search))
     if args.limit < 1:
         raise UserError(f"--limit must be at least 1, not {args.limit}")
-    db = open_database(db_url(args))
+    from crawler.cli.output import parse_fields, write_table
+    from storage import query
+
+    fields = parse_fields(args.fields, searching=bool(args.search))
+    db = open_for_reading(args)
     try:
+        check_portal_ids(args, filters.portals, db)
         page = query.search_articles(db, filters, limit=args.limit, cursor=args.cursor)
     finally:
         db.dispose()
     with _quiet_broken_pipe():
         if args.format == "table":
             if not page.rows:
-                print("no articles match", file=sys.stderr)
+                note("no articles match")
             else:
                 write_table(page.rows, sys.stdout, fields, color=_color(sys.stdout))
         else:
             _write_rows(args.format, iter(page.rows), sys.stdout, fields, bom=args.bom)
         sys.stdout.flush()
     if page.next_cursor:
-        print(f"more: add --cursor {page.next_cursor}", file=sys.stderr)
+        note(f"more: add --cursor {page.next_cursor}")
     return 0
 
 
 def cmd_show(args: argparse.Namespace) -> int:
-    db = open_database(db_url(args))
+    from crawler.cli.output import render_article
+    from storage import query
+
+    db = open_for_reading(args)
     try:
         row = query.get_article(db, args.article)
         if row is None:
-            raise ArticleNotFound(f"no stored article with id or URL {args.article!r}")
+            raise NotFound(f"no stored article with id or URL {args.article!r}")
         wants_history = args.versions or args.diff
         versions = query.article_versions(db, row.id) if wants_history else []
         events = query.article_events(db, row.id) if wants_history else []
@@ -240,19 +233,23 @@ def cmd_show(args: argparse.Namespace) -> int:
 
 def cmd_export(args: argparse.Namespace) -> int:
     filters = build_filter(args, default_status="all")
+    from crawler.cli.output import parse_fields
+    from storage import query
+
     fields = parse_fields(args.fields, searching=bool(args.search))
-    db = open_database(db_url(args))
+    db = open_for_reading(args)
     try:
-        progress = Progress(None if args.quiet else query.count_articles(db, filters), quiet=args.quiet)
+        check_portal_ids(args, filters.portals, db)
+        quiet = settings.quiet
+        progress = Progress(None if quiet else query.count_articles(db, filters), quiet=quiet)
         with _output(args.output) as out, _quiet_broken_pipe() as pipe:
             _write_rows(args.format, progress.watch(query.iter_articles(db, filters)), out, fields,
                         bom=args.bom)
             out.flush()
     finally:
         db.dispose()
-    if not args.quiet and not pipe.broken:
-        print(f"exported {progress.count:,} articles{f' to {args.output}' if args.output else ''}",
-              file=sys.stderr)
+    if not pipe.broken:
+        note(f"exported {progress.count:,} articles{f' to {args.output}' if args.output else ''}")
     return 0
 
 
@@ -262,8 +259,11 @@ def cmd_feed(args: argparse.Namespace) -> int:
     if args.rule and (args.portal or args.search):
         raise UserError("--rule takes its portals and its search from the rule: "
                         "leave out --portal and --search")
-    db = open_database(db_url(args))
+    from storage.atom import search_feed, write_atom
+
+    db = open_for_reading(args)
     try:
+        check_portal_ids(args, args.portal, db)
         if args.rule:
             entries, feed_id, title = _rule_feed(db, args.rule, args.limit)
         else:
@@ -272,12 +272,17 @@ def cmd_feed(args: argparse.Namespace) -> int:
         db.dispose()
     with _output(args.output) as out, _quiet_broken_pipe():
         write_atom(entries, out, feed_id=feed_id, title=title)
+    if not entries:
+        note("the feed is empty: " + ("nothing matches" if args.search or args.rule else "no events yet")
+             + "; a portal's first crawl is its baseline: stored, never reported as news")
     return 0
 
 
 def _rule_feed(db: Database, name: str, limit: int) -> tuple[list[query.FeedEntry], str, str]:
     """The events an alert rule reports, decided by the rule's own test, as alerts are."""
     from crawler.alerts.rules import get_rule, rule_accepts  # imports Apprise: only when asked for
+    from storage import query
+    from storage.query import ArticleFilter
 
     with db.session() as session:
         rule = get_rule(session, name)
@@ -293,6 +298,8 @@ def _rule_feed(db: Database, name: str, limit: int) -> tuple[list[query.FeedEntr
 
 def _write_rows(fmt: str, rows: Iterator[ArticleRow], out: TextIO, fields: list[str] | None, *,
                 bom: bool) -> int:
+    from crawler.cli.output import write_csv, write_json, write_jsonl
+
     if fmt == "json":
         return write_json(rows, out, fields)
     if fmt == "jsonl":

@@ -11,9 +11,9 @@ import json
 import shutil
 import unicodedata
 from collections.abc import Iterable, Sequence
-from datetime import UTC, datetime
 from typing import Any, TextIO
 
+from crawler.cli.common import format_time, zone_label
 from crawler.core.errors import UserError
 from storage.query import (
     RECORD_FIELDS,
@@ -137,10 +137,8 @@ def pad(text: str, width: int) -> str:
 
 def table_cell(row: ArticleRow, name: str) -> str:
     value = getattr(row, name)
-    if name == "published_at":
-        return value.strftime("%Y-%m-%d %H:%M") if value else "-"
-    if isinstance(value, datetime):
-        return value.astimezone(UTC).strftime("%Y-%m-%d %H:%M")
+    if name.endswith("_at"):  # times: the zone is named once, in the column header
+        return format_time(value, zone=False)
     if name in ("images", "attachments", "highlights", "body"):
         return " | ".join(csv_cell(name, value).splitlines())
     if isinstance(value, float):
@@ -152,14 +150,16 @@ def write_table(rows: Sequence[ArticleRow], out: TextIO, fields: Sequence[str] |
                 width: int | None = None, color: bool = False) -> int:
     """Columns sized to their content, the widest shrunk (…) until the table fits the terminal."""
     width = width or shutil.get_terminal_size().columns
+    zone = zone_label()
     if fields:
-        names, headers = list(fields), [name.upper() for name in fields]
+        names = list(fields)
+        headers = [f"{name.upper()} ({zone})" if name.endswith("_at") else name.upper() for name in fields]
     else:
         names = ["id", "published_at", "portal", "version", "title"]
-        headers = ["ID", "PUBLISHED", "PORTAL", "V", "TITLE"]
+        headers = ["ID", f"PUBLISHED ({zone})", "PORTAL", "V", "TITLE"]
         if any(row.removed_at for row in rows):
             names.insert(4, "removed_at")
-            headers.insert(4, "REMOVED (UTC)")
+            headers.insert(4, f"REMOVED ({zone})")
     cells = [[table_cell(row, name) for name in names] for row in rows]
     widths = [max([display_width(h)] + [display_width(" ".join(c[i].split())) for c in cells])
               for i, h in enumerate(headers)]
@@ -209,10 +209,8 @@ def highlight(text: str, spans: Sequence[tuple[int, int]], width: int, *, color:
 def render_article(row: ArticleRow, versions: Sequence[VersionRow], events: Sequence[EventRow], *,
                    versions_wanted: bool, diff_wanted: bool, color: bool) -> str:
     """An article as a reader reads it, then (on request) its history and what each version changed."""
-    def when(value: datetime | None) -> str:
-        return value.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC") if value else "-"
-
-    published = row.published_at.strftime("%d/%m/%Y %H:%M") if row.published_at else "no date"
+    when = format_time
+    published = format_time(row.published_at, missing="no date")
     status = f"removed since {when(row.removed_at)}" if row.removed_at else "online"
     lines = [
         f"{BOLD}{row.title}{RESET}" if color else row.title,
@@ -227,8 +225,8 @@ def render_article(row: ArticleRow, versions: Sequence[VersionRow], events: Sequ
     if row.lead and (not row.body or row.body[0] != row.lead):
         lines += [row.lead, ""]
     lines += [paragraph for paragraph in row.body for paragraph in (paragraph, "")]
-    lines += [f"[ảnh] {csv_cell('images', [image])}" for image in row.images]
-    lines += [f"[tệp] {csv_cell('attachments', [attachment])}" for attachment in row.attachments]
+    lines += [f"[image] {csv_cell('images', [image])}" for image in row.images]
+    lines += [f"[file] {csv_cell('attachments', [attachment])}" for attachment in row.attachments]
     if versions_wanted or diff_wanted:
         lines += ["", "history:"]
         for e in events:

@@ -17,20 +17,20 @@ from email.message import Message
 from pathlib import Path
 from typing import Any
 
-from crawler.core.errors import ExtractionError, UserError
+from crawler.core.errors import EXIT_NOT_FOUND, ExitCode, ExtractionError, UserError
 from crawler.core.identity import USER_AGENT
 from crawler.core.normalize import DEFAULT_TIMEZONE, is_http_url
 from crawler.core.records import ArticleRecord, ListingPage, NotFoundPage
 from crawler.parsing import AUTO, SELECTOR_FIELDS, family_names, get_parser, parse_page_with_family
 
 FETCH_TIMEOUT = 30.0
-EXIT_NOT_FOUND = 4
 FORMATS = ("json", "jsonl")
 
 EPILOG = f"""\
-exit codes: 0 every page gave a record; 2 bad input (missing, empty or binary file, failed fetch, bad
-option); 3 a page could not be extracted (no title or body, no family recognises it, impossible
-date); {EXIT_NOT_FOUND} the portal says the page does not exist (soft 404): a not_found object is printed.
+exit codes: 0 every page gave a record; {ExitCode.USAGE:d} bad input (missing, empty or binary file, failed
+fetch, bad option); {ExitCode.NOT_EXTRACTED:d} a page could not be extracted (no title or body, no family
+recognises it, impossible date); {EXIT_NOT_FOUND:d} the portal says the page does not exist (soft 404):
+a not_found object is printed.
 With several pages the batch goes on past a failing one (its line holds "error") and the exit code
 is that of the first page that gave no record; stderr names every such page.
 A page with no date at all is still a record, with published_at null."""
@@ -131,7 +131,7 @@ def parse_source(source: str, args: argparse.Namespace, selectors: dict[str, str
 def _outcome(source: str, family: str, result: ArticleRecord | ListingPage | NotFoundPage) -> Outcome:
     if isinstance(result, NotFoundPage):
         data = {"kind": "not_found", "url": result.url, "message": result.message, "cms": family}
-        return Outcome(source, data, EXIT_NOT_FOUND,
+        return Outcome(source, data, int(EXIT_NOT_FOUND),
                        f"{result.url}: the portal says this page does not exist (soft 404): {result.message}")
     kind = "article" if isinstance(result, ArticleRecord) else "listing"
     return Outcome(source, {**result.to_dict(), "kind": kind, "cms": family}, 0)

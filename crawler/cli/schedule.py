@@ -15,23 +15,14 @@ from contextlib import contextmanager
 from datetime import UTC, datetime
 from types import FrameType
 from typing import TYPE_CHECKING
-from zoneinfo import ZoneInfo
 
-from crawler.cli.common import add_db_option, add_portals_option, db_url
+from crawler.cli.common import db_url, format_time, open_for_reading, zone_label
+from crawler.core.durations import format_duration
 from crawler.core.errors import UserError
-from crawler.core.normalize import DEFAULT_TIMEZONE
-from crawler.scheduling.launch import (
-    DEFAULT_CRAWL_COMMAND,
-    DEFAULT_KILL_GRACE,
-    DEFAULT_TIME_LIMIT,
-    format_seconds,
-)
+from crawler.scheduling.launch import DEFAULT_CRAWL_COMMAND, DEFAULT_KILL_GRACE, DEFAULT_TIME_LIMIT
 
 if TYPE_CHECKING:  # imported when the command runs: every `portalwatch` command builds this parser
     from crawler.scheduling import PortalScheduler, ScheduledPortal
-
-LOCAL = ZoneInfo(DEFAULT_TIMEZONE)
-
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser = subparsers.add_parser(
@@ -41,8 +32,6 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         "The schedule is kept in the database, so a restart resumes it. Stop with SIGTERM or Ctrl-C: "
         "running crawls finish their current articles and record their runs, then the exit code is 0.",
     )
-    add_db_option(parser)
-    add_portals_option(parser)
     mode = parser.add_mutually_exclusive_group()
     mode.add_argument("--once", action="store_true",
                       help="crawl every portal whose turn has come (on a first start: all), then exit; "
@@ -63,9 +52,6 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     parser.add_argument("--crawl-command", metavar="CMD", default=None,
                         help="the command that crawls one portal; the portal id, --db, --portals and "
                         "--time-limit are appended (default: `portalwatch crawl` on this Python)")
-    # Also accepted after the command, so that `python scheduler.py -v` works.
-    parser.add_argument("-v", "--verbose", action="store_true", default=argparse.SUPPRESS,
-                        help="log debug output")
     parser.set_defaults(func=run)
 
 
@@ -85,6 +71,8 @@ def run(args: argparse.Namespace) -> int:
         db_url=db_url(args), portals_file=args.portals, time_limit=args.time_limit,
         kill_grace=args.kill_grace, jitter=args.jitter, parallel=args.parallel, crawl_command=command,
     )
+    if args.list:
+        open_for_reading(args).dispose()  # only reads: a missing or old database is refused, never made
     service = PortalScheduler(settings)
     if args.list:
         try:
@@ -141,16 +129,17 @@ class _StopRequests:
 def format_schedule(rows: list[ScheduledPortal], now: datetime) -> str:
     if not rows:
         return "no portals"
-    table = [("PORTAL", "EVERY", f"NEXT RUN ({DEFAULT_TIMEZONE})", "HEALTH")]
+    table = [("PORTAL", "EVERY", f"NEXT RUN ({zone_label()})", "HEALTH")]
     for row in rows:
-        every = format_seconds(row.every.total_seconds()) if row.every else "-"
+        every = format_duration(row.every.total_seconds()) if row.every else "-"
         if not row.in_registry:
             next_run = "removed from the registry: job dropped at the next start"
         elif row.next_run_time is None:
             next_run = "not scheduled yet: due at the next start"
         else:
             when = _relative(row.next_run_time, now)
-            next_run = f"{_local(row.next_run_time)} ({when if row.next_run_time > now else when + ': due'})"
+            due = when if row.next_run_time > now else when + ": due"
+            next_run = f"{format_time(row.next_run_time, zone=False)} ({due})"
         table.append((row.portal_id, every, next_run, _health(row, now)))
     widths = [max(len(line[column]) for line in table) for column in range(3)]
     return "\n".join(
@@ -165,21 +154,18 @@ def _health(row: ScheduledPortal, now: datetime) -> str:
         return f"ok, {last}"
     text = f"FAILING ({row.consecutive_failures} in a row), {last}"
     if row.backoff_until and row.backoff_until > now:
-        text += f", backing off until {_local(row.backoff_until, seconds=False)}"
+        text += f", backing off until {format_time(row.backoff_until)}"
     if row.last_error:
         text += f"; last error: {row.last_error.splitlines()[0][:160]}"
     return text
 
-
-def _local(moment: datetime, *, seconds: bool = True) -> str:
-    return moment.astimezone(LOCAL).strftime("%Y-%m-%d %H:%M:%S" if seconds else "%Y-%m-%d %H:%M")
 
 
 def _relative(moment: datetime, now: datetime) -> str:
     delta = (moment - now).total_seconds()
     if abs(delta) < 1:
         return "now"
-    return f"in {format_seconds(delta)}" if delta > 0 else f"{format_seconds(-delta)} ago"
+    return f"in {format_duration(delta)}" if delta > 0 else f"{format_duration(-delta)} ago"
 
 
 def _seconds(*, minimum: float) -> Callable[[str], float]:

@@ -52,6 +52,7 @@ from apscheduler.triggers.interval import IntervalTrigger
 from sqlalchemy import Engine, select
 
 from crawler.alerts.dispatch import deliver_pending
+from crawler.core.durations import format_duration
 from crawler.core.errors import EXIT_BUSY
 from crawler.portals import PortalConfig, load_registry
 from crawler.scheduling.health import (
@@ -66,7 +67,6 @@ from crawler.scheduling.launch import (
     DEFAULT_KILL_GRACE,
     DEFAULT_TIME_LIMIT,
     CrawlLauncher,
-    format_seconds,
 )
 from storage.models import Portal, utcnow
 
@@ -384,7 +384,7 @@ class PortalScheduler:
             return "no portal is scheduled"
         first = jobs[0]
         wait = (first.next_run_time - now).total_seconds()
-        when = f"in {format_seconds(wait)}" if wait > 0 else "now"
+        when = f"in {format_duration(wait)}" if wait > 0 else "now"
         return f"next: {first.name} {when}"
 
     def _on_skipped_turn(self, event: JobExecutionEvent) -> None:

@@ -22,8 +22,9 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from crawler.core.durations import format_duration
 from crawler.portals import PortalConfig
-from crawler.scheduling.launch import LaunchResult, format_seconds
+from crawler.scheduling.launch import LaunchResult
 from storage.db import Database
 from storage.models import CrawlRun, Portal, utcnow
 from storage.store import crawl_in_progress, ensure_portal, finish_run
@@ -62,7 +63,7 @@ class CrawlReport:
         if self.outcome == "failed" and self.backoff_until is not None:
             wait = (self.backoff_until - utcnow()).total_seconds()
             line += (f"; {self.consecutive_failures} failure(s) in a row, next try in "
-                     f"{format_seconds(max(0.0, wait))}")
+                     f"{format_duration(max(0.0, wait))}")
         return line
 
 
@@ -88,12 +89,12 @@ def clear_to_crawl(database: Database, portal: PortalConfig, *, stale_after: tim
     with database.session() as session:
         row = _ensure_portal_row(session, portal)
         if row.backoff_until is not None and row.backoff_until > now:
-            wait = format_seconds((row.backoff_until - now).total_seconds())
+            wait = format_duration((row.backoff_until - now).total_seconds())
             return CrawlClearance(0, f"backing off after {row.consecutive_failures} failure(s) in a row; "
                                      f"next try in {wait}")
         run = crawl_in_progress(session, portal.id, stale_after=stale_after, now=now)
         if run is not None:
-            age = format_seconds((now - run.started_at).total_seconds())
+            age = format_duration((now - run.started_at).total_seconds())
             return CrawlClearance(0, f"already being crawled by another process "
                                      f"(run #{run.id} started {age} ago)")
         last_id = session.scalar(select(func.max(CrawlRun.id)).where(CrawlRun.portal_id == portal.id))
@@ -132,7 +133,7 @@ def record_crawl(database: Database, portal: PortalConfig, launch: LaunchResult,
             reason = abnormal
         elif run.status == "interrupted" and (launch.timed_out or launch.duration >= 0.95 * time_limit):
             # Our SIGTERM at the limit, or the crawl stopping itself at the --time-limit it is given.
-            reason = f"stopped at the time limit ({format_seconds(time_limit)}) before it finished"
+            reason = f"stopped at the time limit ({format_duration(time_limit)}) before it finished"
         else:
             reason = _describe_errors(run.errors) or abnormal or f"crawl {run.status}"
 
@@ -171,10 +172,10 @@ def _abnormal_end(launch: LaunchResult, *, kill_grace: float, time_limit: float)
         how = "killed" if launch.killed else "stopped"
         return f"{how} because the scheduler was shutting down"
     if launch.killed:
-        return (f"hung: still running at the time limit ({format_seconds(time_limit)}) and "
-                f"{format_seconds(kill_grace)} after SIGTERM, so it was killed")
+        return (f"hung: still running at the time limit ({format_duration(time_limit)}) and "
+                f"{format_duration(kill_grace)} after SIGTERM, so it was killed")
     if launch.timed_out:
-        return f"stopped at the time limit ({format_seconds(time_limit)})"
+        return f"stopped at the time limit ({format_duration(time_limit)})"
     if launch.returncode < 0:
         return f"the crawl process died of signal {_signal_name(-launch.returncode)}"
     return None

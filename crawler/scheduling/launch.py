@@ -35,6 +35,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
+from crawler.core.durations import format_duration
+
 log = logging.getLogger("portalwatch.schedule")
 
 # `portalwatch crawl` on the interpreter the scheduler runs on, so in the same virtualenv even when
@@ -172,11 +174,11 @@ class CrawlLauncher:
             now = time.monotonic()
             if not crawl.term_sent and now >= crawl.term_at:
                 log.warning("%s: still crawling at the time limit (%s); asking it to stop",
-                            crawl.portal_id, format_seconds(self.time_limit))
+                            crawl.portal_id, format_duration(self.time_limit))
                 self._terminate(crawl, for_shutdown=False)
             if not crawl.killed and now >= crawl.kill_at:
                 log.error("%s: crawl did not stop within %s of SIGTERM; killing it",
-                          crawl.portal_id, format_seconds(self.kill_grace))
+                          crawl.portal_id, format_duration(self.kill_grace))
                 crawl.killed = True
                 self._signal(crawl, signal.SIGKILL)
             next_deadline = crawl.kill_at if crawl.term_sent else crawl.term_at
@@ -200,17 +202,3 @@ def _last_lines(text: str, count: int = 5) -> str:
     lines = [line.rstrip() for line in text.splitlines() if line.strip()]
     return "\n".join(lines[-count:])
 
-
-def format_seconds(seconds: float) -> str:
-    """12 -> '12 s', 1200 -> '20 min', 5400 -> '1 h 30 min', 90000 -> '1 d 1 h'."""
-    seconds = round(seconds)
-    if seconds < 60:
-        return f"{seconds} s"
-    if seconds < 3600:
-        minutes, rest = divmod(seconds, 60)
-        return f"{minutes} min" + (f" {rest} s" if rest and minutes < 10 else "")
-    if seconds < 86400:
-        hours, rest = divmod(seconds, 3600)
-        return f"{hours} h" + (f" {rest // 60} min" if rest // 60 else "")
-    days, rest = divmod(seconds, 86400)
-    return f"{days} d" + (f" {rest // 3600} h" if rest // 3600 else "")

@@ -14,7 +14,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from markupsafe import Markup, escape
 
-from crawler.alerts.messages import changed_lines
+from crawler.alerts.messages import readable_changes
 from crawler.core.normalize import DEFAULT_TIMEZONE
 from crawler.scheduling.launch import DEFAULT_CRAWL_COMMAND, DEFAULT_TIME_LIMIT
 from crawler.web.i18n import negotiate, translator
@@ -49,7 +49,7 @@ class Web:
         self.templates = Environment(loader=FileSystemLoader(HERE / "templates"),
                                      autoescape=select_autoescape(default=True, default_for_string=True))
         self.templates.filters.update(when=format_time, href=safe_href, highlight=highlight,
-                                      changed_lines=changed_lines)
+                                      changed_lines=readable_changes)
         self.templates.globals["query"] = query_string
 
     def signed_in(self, request: Request) -> bool:
