@@ -160,14 +160,6 @@ def test_time_limit_stops_the_crawl_and_keeps_what_was_fetched(tmp_path: Path, s
     database.dispose()
 
 
-def test_demo_crawls_a_simulated_portal_and_lists_what_it_stored() -> None:
-    result = subprocess.run([sys.executable, "-m", "crawler.cli", "demo"], capture_output=True, text=True,
-                            timeout=120)
-    assert result.returncode == 0, result.stderr
-    assert "demo: ok" in result.stdout and "25 new" in result.stdout
-    assert "25 articles stored" in result.stdout and "TITLE" in result.stdout
-
-
 def test_portals_lists_registry_and_marks_failing_portals(tmp_path: Path, sqlite_url: str) -> None:
     with SimulatedPortal(articles=3) as portal:
         registry = write_registry(tmp_path, portal)

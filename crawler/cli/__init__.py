@@ -1,8 +1,9 @@
 """`portalwatch` command line: one module per command group, each with a `register(subparsers)`.
 
-Command modules import only what building their parser needs; the database, Scrapy and the
-parsers are imported inside the functions that run a command, so that `--help` and `--version`
-start fast.
+Fast start: only the module of the command being run is imported (COMMANDS says which module
+holds which command, and the one-line help `portalwatch --help` lists); and command modules import
+the database, Scrapy and the parsers inside the functions that run a command. So `--help` and
+`--version` import none of them.
 """
 
 from __future__ import annotations
@@ -18,6 +19,26 @@ from crawler.core.errors import ExitCode, UserError, exit_code_table
 
 # Command modules, each defining register(subparsers). Listed here so `portalwatch --help` shows all.
 COMMAND_MODULES = ["parse", "crawl", "items", "events", "alerts", "schedule", "serve", "db", "demo"]
+# command -> (its module, its line in `portalwatch --help`: the same as the module's own help, which
+# tests/test_cli_rules.py checks). A module none of whose commands is listed here is always imported.
+COMMANDS: dict[str, tuple[str, str]] = {
+    "demo": ("demo", "the whole story offline in under a minute: crawl, edits, diff, one alert"),
+    "sim": ("demo", "serve the simulated portal and edit it from stdin or its control URL"),
+    "crawl": ("crawl", "crawl portals now and store every article"),
+    "portals": ("crawl", "list the portals of the registry and their health"),
+    "items": ("items", "list or search stored articles, newest first"),
+    "events": ("events", "what happened: new, changed, removed and restored articles, newest first"),
+    "show": ("items", "one stored article, its versions and their diffs"),
+    "export": ("items", "stream stored articles to JSON lines or CSV"),
+    "feed": ("items", "an Atom feed of new and changed articles"),
+    "alerts": ("alerts", "be told once about new or edited news: rules, channels, deliveries"),
+    "schedule": ("schedule",
+                 "crawl every portal on its interval until stopped (same as `python scheduler.py`)"),
+    "parse": ("parse", "parse pages (files or URLs) and print their records as JSON"),
+    "serve": ("serve", "web pages and a JSON API: today's news, search, diffs, portals, alerts"),
+    "db": ("db", "the database's schema: status, upgrade"),
+}
+_VALUE_OPTIONS = ("--db", "--portals")  # global options that take the next word as their value
 
 
 def _version() -> str:
@@ -41,7 +62,19 @@ class _VersionAction(argparse.Action):
         parser.exit()
 
 
-def build_parser() -> argparse.ArgumentParser:
+def _command_in(argv: Sequence[str]) -> str | None:
+    """The command word of `argv` (the first word that is no option nor an option's value)."""
+    words = iter(argv)
+    for word in words:
+        if word in _VALUE_OPTIONS:
+            next(words, None)
+        elif not word.startswith("-"):
+            return word
+    return None
+
+
+def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
+    """The parser; with `argv`, only the module of the command it names is imported (None: all)."""
     parser = argparse.ArgumentParser(
         prog="portalwatch",
         description="Crawl, store, search and watch the news of Vietnam's provincial portals.",
@@ -51,17 +84,33 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action=_VersionAction)
     add_global_options(parser, top=True)
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    listed = {module for module, _ in COMMANDS.values()}
+    wanted = _command_in(argv) if argv is not None else None
+    needed = {name for name in COMMAND_MODULES if name not in listed or argv is None
+              or (wanted in COMMANDS and COMMANDS[wanted][0] == name)}
+    for command, (module_name, summary) in COMMANDS.items():
+        if command in subparsers.choices:
+            continue
+        if module_name in needed:
+            _register(module_name, subparsers)
+        if command not in subparsers.choices:  # a line in --help; parsed only by its own module
+            subparsers.add_parser(command, help=summary, add_help=False)
     for name in COMMAND_MODULES:
-        try:
-            module = importlib.import_module(f"crawler.cli.{name}")
-        except ModuleNotFoundError as exc:
-            if exc.name == f"crawler.cli.{name}":
-                continue  # command group not built yet
-            raise
-        module.register(subparsers)
+        if name not in listed:
+            _register(name, subparsers)
     for command in _leaf_parsers(subparsers):
         add_global_options(command, top=False)
     return parser
+
+
+def _register(module_name: str, subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    try:
+        module = importlib.import_module(f"crawler.cli.{module_name}")
+    except ModuleNotFoundError as exc:
+        if exc.name == f"crawler.cli.{module_name}":
+            return  # command group not built yet
+        raise
+    module.register(subparsers)
 
 
 def _leaf_parsers(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) \
@@ -80,7 +129,8 @@ def _leaf_parsers(subparsers: argparse._SubParsersAction[argparse.ArgumentParser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = build_parser()
+    argv = list(sys.argv[1:] if argv is None else argv)
+    parser = build_parser(argv)
     args = parser.parse_args(argv)
     if args.verbose and args.quiet:
         parser.error("-v/--verbose and -q/--quiet say opposite things: give one")

@@ -19,19 +19,23 @@ def console(stream: TextIO | None = None) -> Console:
 
     stream = stream or sys.stdout
     terminal = stream.isatty()
-    width = None if terminal or os.environ.get("COLUMNS") else PIPED_WIDTH
+    width = None if terminal else PIPED_WIDTH
     return Console(file=stream, width=width, highlight=False, soft_wrap=False,
                    no_color=bool(os.environ.get("NO_COLOR")) or not terminal, emoji=False, markup=False)
 
 
-def new_table(*headers: str, **options: Any) -> Table:
+def new_table(*headers: str, wrap: tuple[str, ...] = (), **options: Any) -> Table:
+    """A table whose `wrap` columns (long text) wrap on a narrow terminal; the others never do."""
     from rich import box
     from rich.table import Table
 
     table = Table(box=box.SIMPLE_HEAD if sys.stdout.isatty() else None, show_edge=False,
                   pad_edge=False, header_style="bold", **options)
     for header in headers:
-        table.add_column(header, overflow="ellipsis", no_wrap=True)
+        if header in wrap:
+            table.add_column(header, overflow="fold", ratio=1)
+        else:
+            table.add_column(header, no_wrap=True, min_width=len(header))
     return table
 
 

@@ -101,7 +101,8 @@ def cmd_portals(args: argparse.Namespace) -> int:
         with database.session() as session:
             health = {row.id: row for row in session.query(Portal).all()}
         database.dispose()
-    table = new_table("PORTAL", "CMS", "EVERY", "START URL", "NAME", f"LAST CRAWL ({zone_label()})", "HEALTH")
+    table = new_table("PORTAL", "CMS", "EVERY", "START URL", "NAME", f"LAST CRAWL ({zone_label()})", "HEALTH",
+                      wrap=("START URL", "NAME", "HEALTH"))
     for portal in registry.values():
         state = health.get(portal.id)
         last = format_time(state.last_crawl_at, zone=False) if state else "-"
