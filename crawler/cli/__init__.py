@@ -98,8 +98,8 @@ def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
     for name in COMMAND_MODULES:
         if name not in listed:
             _register(name, subparsers)
-    for command in _leaf_parsers(subparsers):
-        add_global_options(command, top=False)
+    for leaf in _leaf_parsers(subparsers):
+        add_global_options(leaf, top=False)
     return parser
 
 
