@@ -318,7 +318,7 @@ def test_a_crawl_still_running_at_its_time_limit_stops_keeps_its_run_and_counts_
     service = harness.scheduler({"alpha": "1h"}, time_limit=1.0)
     [report] = service.run_due_once()
     assert report.status == "interrupted"  # the crawl stopped on SIGTERM and wrote its own run
-    assert report.outcome == "failed" and "time limit (1 s)" in (report.reason or "")
+    assert report.outcome == "failed" and "time limit (1s)" in (report.reason or "")
     assert fake.lines("alpha")[-1].endswith("interrupted")
     assert harness.health("alpha").backoff_until is not None
 
