@@ -202,9 +202,9 @@ def run_sim(args: argparse.Namespace) -> int:
         raise UserError(f"cannot listen on 127.0.0.1:{args.control_port}: {exc.strerror or exc}") from None
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))  # a supervisor's stop is as clean as Ctrl-C
     try:
-        print(portal.start_url, flush=True)  # first line: scripts read the URL here
-        if args.write_portals:
+        if args.write_portals:  # before the URL is printed: whoever reads the URL may read the file
             Path(args.write_portals).write_text(portals_toml(portal, "sim"), encoding="utf-8")
+        print(portal.start_url, flush=True)  # first line: scripts read the URL here
         portals = args.write_portals or "FILE"
         note(f"simulated portal: {args.articles} articles at {portal.start_url}")
         note(f"control: type commands here, or curl -d 'edit 0' {control.url}")
