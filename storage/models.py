@@ -131,7 +131,10 @@ class ArticleVersion(Base):
 
 class ArticleEvent(Base):
     __tablename__ = "article_events"
-    __table_args__ = (Index("ix_events_kind_time", "kind", "occurred_at"),)
+    __table_args__ = (
+        Index("ix_events_kind_time", "kind", "occurred_at"),
+        Index("ix_events_time", "occurred_at"),  # what happened lately, every kind (Today)
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     article_id: Mapped[int] = mapped_column(ForeignKey("articles.id", ondelete="CASCADE"), index=True)

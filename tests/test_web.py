@@ -292,6 +292,10 @@ def test_api_one_article_with_versions_diffs_and_events(site: Any) -> None:
     assert "+Tặng Bằng khen cho 65 tập thể." in data["versions"][1]["diff"]
     assert data["versions"][1]["record"]["body"] == EDITED_BODY
     assert [e["kind"] for e in data["events"]] == ["new", "changed"]
+    compared = client.get(f"/api/v1/articles/{ids['general']}/compare?a=1&b=2").json()
+    [changed] = [row for row in compared["rows"] if row["kind"] == "changed"]
+    assert [s["text"] for s in changed["new"] if s["changed"]] == ["65 "]
+    assert client.get(f"/api/v1/articles/{ids['general']}/compare?a=1&b=9").status_code == 404
 
 
 def test_api_events_portals_runs_and_rules(site: Any) -> None:
@@ -351,3 +355,43 @@ def test_a_paused_rule_queues_no_alert_until_it_is_resumed(sqlite_url: str) -> N
         store_record(s, make_record("after-resume"), on_event=queue_alerts)
         assert s.scalar(select(func.count(AlertDelivery.id))) == 1
     db.dispose()
+
+
+def test_serve_binds_127_0_0_1_prints_a_sign_in_link_and_keeps_its_generated_token(
+        tmp_path: Path) -> None:
+    import os
+    import socket
+    import subprocess
+    import sys
+    import time
+
+    import httpx
+
+    env = {key: value for key, value in os.environ.items() if key != "PORTALWATCH_TOKEN"}
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    token_file = tmp_path / "token"
+    command = [sys.executable, "-m", "crawler.cli", "serve", "--port", str(port), "--db",
+               f"sqlite:///{tmp_path / 'pw.db'}", "--token-file", str(token_file)]
+    process = subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            assert process.poll() is None, process.stdout.read() if process.stdout else ""
+            try:
+                if httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=1).status_code == 200:
+                    break
+            except httpx.TransportError:
+                assert time.monotonic() < deadline, "serve did not answer within 60 s"
+                time.sleep(0.1)  # polling a starting server, with a deadline
+        token = token_file.read_text().strip()
+        assert httpx.get(f"http://127.0.0.1:{port}/login?token={token}").status_code in (200, 303)
+    finally:
+        process.terminate()
+        output, _ = process.communicate(timeout=30)
+    assert f"http://127.0.0.1:{port}/login?token={token}" in output and "generated into" in output
+    assert resolve_token(token_file).token == token  # the next start reads the same one
+    from crawler.cli import main
+
+    assert main(["serve", "--port", "0", "--token-file", str(token_file)]) == 2

@@ -12,6 +12,7 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Depends, HTTPException, Path, Query, Request
 from pydantic import BaseModel, Field
 
+from crawler.changes import side_by_side
 from crawler.web.context import aware, web_of
 from crawler.web.services import RuleForm
 from storage import events, query
@@ -82,6 +83,23 @@ def get_article(request: Request, article_id: ArticleId) -> dict[str, Any]:
     data["events"] = [{"kind": e.kind, "occurred_at": e.occurred_at.isoformat(), "version": e.version,
                        "baseline": e.baseline} for e in query.article_events(db, row.id)]
     return data
+
+
+@router.get("/articles/{article_id}/compare", summary="Two versions side by side, changed words marked")
+def compare_versions(request: Request, article_id: ArticleId, a: Annotated[int, Query(ge=1, le=MAX_ID)],
+                     b: Annotated[int, Query(ge=1, le=MAX_ID)]) -> dict[str, Any]:
+    versions = {v.version: v for v in query.article_versions(web_of(request).db, article_id)}
+    missing = [n for n in (a, b) if n not in versions]
+    if missing:
+        raise HTTPException(404, f"article #{article_id} has no version {missing[0]} "
+                                 f"(it has {', '.join(map(str, versions)) or 'none'})")
+
+    def side(segments: Any) -> list[dict[str, Any]] | None:
+        return None if segments is None else [{"text": s.text, "changed": s.changed} for s in segments]
+
+    rows = side_by_side(versions[a].record, versions[b].record)
+    return {"article_id": article_id, "a": a, "b": b,
+            "rows": [{"kind": row.kind, "old": side(row.old), "new": side(row.new)} for row in rows]}
 
 
 @router.get("/events", summary="What happened, newest first (cursor paging)")
