@@ -36,6 +36,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "first_crawls": ("include first crawls", "gồm lần thu thập đầu"),
     "filter": ("Filter", "Lọc"),
     "nothing_happened": ("Nothing happened in this period.", "Không có gì trong khoảng này."),
+    "baseline_hint": ("A portal's first crawl records what already exists; tick “include first crawls” "
+                      "to see it.",
+                      "Lần thu thập đầu của một cổng chỉ ghi nhận những gì đã có; chọn “gồm lần thu thập "
+                      "đầu” để xem."),
     "older": ("Older", "Cũ hơn"),
     "more_results": ("More results", "Thêm kết quả"),
     "changed_lines": ("Changed lines", "Những dòng đã sửa"),
