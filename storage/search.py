@@ -28,7 +28,6 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 import sqlalchemy as sa
-from sqlalchemy.dialects.postgresql import TSQUERY, TSVECTOR
 
 from crawler.core.records import ArticleRecord
 from crawler.core.textmatch import TextQuery, tokens
@@ -155,6 +154,10 @@ def search_plan(dialect: str, query: TextQuery, articles: sa.Table, *, scored: b
             fts_column.op("MATCH")(sa.literal(fts5_match(query)))).subquery("matches")
         return SearchPlan(matches, None, matches.c.score if scored else None)
     if dialect == "postgresql":
+        # Imported here: the PostgreSQL dialect costs a quarter of a second to import, which every
+        # `portalwatch items` on SQLite would pay.
+        from sqlalchemy.dialects.postgresql import TSQUERY, TSVECTOR
+
         # On the outer table itself: a self-join made PostgreSQL sort whole vectors, not scores.
         vector = sa.literal_column(f"{articles.name}.{PG_VECTOR_COLUMN}", TSVECTOR)
         all_words = sa.cast(sa.literal(pg_tsquery(query, phrases=False)), TSQUERY)
