@@ -221,3 +221,20 @@ def test_next_page_from_pager_links(pager: str, url: str, expected: str | None) 
 def test_date_printed_beside_the_headline_wins_over_a_clock_in_the_page_header() -> None:
     record = parsed(GENERIC / "article-haiphong-custom")
     assert record.published_text == "11/05/2022 12:15"  # not the header's "Thứ năm, 12/05/2022"
+
+
+@pytest.mark.parametrize("case", cases(PAGES / "liferay", "listing"), ids=lambda p: p.name)
+def test_liferay_listings_through_generic_give_the_same_entries_and_next_page(case: Path) -> None:
+    """Link groups and pagers alone find what the Liferay family reads from its own markup, a
+    "Tin đọc nhiều" box beside the list and a prose box in the side column notwithstanding."""
+    _, expected, _ = load(case)
+    listing = parsed(case)
+    assert isinstance(listing, ListingPage)
+    got = listing.to_dict()
+    assert (got["article_urls"], got["published"], got["next_page"]) == (
+        expected["article_urls"], expected["published"], expected["next_page"])
+
+
+@pytest.mark.parametrize("case", cases(PAGES / "liferay", "not_found"), ids=lambda p: p.name)
+def test_liferay_not_found_pages_through_generic(case: Path) -> None:
+    assert isinstance(parsed(case), NotFoundPage)

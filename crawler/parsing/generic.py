@@ -159,14 +159,17 @@ def related_boxes(root: HtmlElement) -> set[HtmlElement]:
         while (parent := label.getparent()) is not None and parent.tag not in ("body", "html") \
                 and len(clean_text(parent.text_content())) <= len(clean_text(text)) + 12:
             label = parent
-        box = None
+        box, box_size = None, 0
         for ancestor in label.iterancestors():
             if ancestor.tag in ("body", "html"):
                 break
             size, linked = _link_share(ancestor)
             if size - linked > _BOX_PROSE or linked * 10 < (size - len(text)) * 6:
                 break
-            box = ancestor
+            if box is not None and size * 10 > box_size * 13:
+                break  # more than wrappers of the box: the column or page that also holds other lists
+            if linked:
+                box, box_size = ancestor, box_size or size
         if box is not None:
             boxes.add(box)
             continue
@@ -433,6 +436,9 @@ class GenericArticlePage(ArticlePage):
 
     def _printed(self, updated: bool) -> DateHit | None:
         hit = next((h for h in self._printed_dates if h.updated == updated), None)
+        if hit is None and not updated and not self.meta.published():
+            # "Cập nhật lúc 21:28 22/09/2025" as the page's only date is when it was put online
+            hit = next(iter(self._printed_dates), None)
         if hit is not None and hit.error:
             if (self.meta.modified() if updated else self.meta.published()) is not None:
                 return None  # the declared date stands in for an impossible printed one
@@ -538,11 +544,14 @@ class GenericArticlePage(ArticlePage):
 
     # -- what the page is ----------------------------------------------------------------------
     def not_found_message(self) -> str | None:
-        """The page's own "not found" words (title, heading or error box) when it holds no article."""
-        if sum(len(p) for p in self._content.body) >= 400:
-            return None
+        """The page's own "not found" words when it holds no article: in its title or a heading, or in
+        an error box of a page with no headline (whatever text its side columns hold)."""
+        short = sum(len(p) for p in self._content.body) < 400
         root = self.ctx.root
-        for el in [root.find(".//title"), *root.iter("h1", "h2", "h3"), *self.ctx.css(_ERROR_CSS)]:
+        places = [root.find(".//title"), *root.iter("h1", "h2", "h3")] if short else []
+        if short or self._title_el is None:
+            places += self.ctx.css(_ERROR_CSS)
+        for el in places:
             if el is None:
                 continue
             text = text_of(el)
@@ -582,9 +591,12 @@ class GenericParser(CmsParser):
             # a listing: what reads as main text is mostly its entries (titles and abstracts)
             entries = [clean_text(item.text_content()) for item in dict.fromkeys(group.items)]
             entries = [text for text in entries if len(text) <= 1500]
-            total = sum(len(p) for p in content.body)
-            listed = sum(len(p) for p in content.body if any(p in text for text in entries))
+            inside = [p for p in content.body if any(p in text for text in entries)]
+            total, listed = sum(len(p) for p in content.body), sum(len(p) for p in inside)
             if listed * 2 >= total and (group.size >= 4 or listed):
+                return PageKind.LISTING
+            # most paragraphs are the entries' summaries: a listing beside a long box of prose
+            if len(inside) >= 3 and len(inside) * 2 >= len(content.body):
                 return PageKind.LISTING
         if (content.body or content.images or content.attachments) and page.title_text:
             return PageKind.ARTICLE
@@ -597,7 +609,7 @@ class GenericParser(CmsParser):
         return self._page(ctx).to_item()
 
     def listing(self, ctx: PageContext) -> ListingPage:
-        return GenericListingPage(ctx).to_item()
+        return GenericListingPage(ctx, skip=self._page(ctx)._in_box).to_item()
 
     def not_found(self, ctx: PageContext) -> NotFoundPage:
         return NotFoundPage(url=ctx.url, message=self._page(ctx).not_found_message() or "not found")

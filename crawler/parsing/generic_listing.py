@@ -354,8 +354,9 @@ def main_link_group(ctx: PageContext, skip: Callable[[HtmlElement], bool] | None
 class GenericListingPage:
     """A news listing of a portal of no known family (or its RSS/Atom feed)."""
 
-    def __init__(self, ctx: PageContext) -> None:
+    def __init__(self, ctx: PageContext, skip: Callable[[HtmlElement], bool] | None = None) -> None:
         self.ctx = ctx
+        self.skip = skip  # links not to take for entries when others exist ("Tin đọc nhiều" boxes)
 
     def _feed(self) -> tuple[list[ListingEntry], str | None]:
         return parse_feed(self.ctx.source, self.ctx.url, self.ctx.zone)
@@ -366,7 +367,8 @@ class GenericListingPage:
     def entries(self) -> list[ListingEntry]:
         if is_feed(self.ctx.source):
             return self._feed()[0]
-        group = main_link_group(self.ctx)
+        group = (main_link_group(self.ctx, self.skip) if self.skip is not None else None) \
+            or main_link_group(self.ctx)
         if group is None:
             return []
         entries: list[ListingEntry] = []
