@@ -5,19 +5,21 @@
 Fills each database once with bench/query.py's articles (reused when it holds `--count`), each
 with its first-crawl (baseline) event and version, plus a week of news: every day a few hundred
 articles new, edited (a new version with its diff) or removed. Then it serves the app with
-uvicorn on 127.0.0.1 and times, in the same process, GET / (Today: the last 24 h, rendered) and
-GET /?window=7d&event=changed over HTTP, beside `storage.events.recent_events` alone for the same
-filters (the query `portalwatch events` and the CLI would run). Target: Today under 200 ms.
+`portalwatch serve` on 127.0.0.1 (its own process) and times GET / (Today: the last 24 h,
+rendered), the edits of 7 days and one portal's day over HTTP, beside
+`storage.events.recent_events` alone for the same filters in this process (the query
+`portalwatch events` and the CLI would run). Target: Today under 200 ms.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import random
 import socket
 import statistics
+import subprocess
 import sys
-import threading
 import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -83,25 +85,28 @@ def fill_events(db: Database) -> None:
         conn.execute(text("VACUUM ANALYZE" if db.dialect == "postgresql" else "ANALYZE"))
 
 
-def serve(url: str) -> tuple[str, object, threading.Thread]:
-    import uvicorn
-
-    from crawler.web.app import create_app
-    from crawler.web.context import WebSettings
-
-    app = create_app(WebSettings(db_url=url, token="bench"))
-    sock = socket.socket()
-    sock.bind(("127.0.0.1", 0))
-    server = uvicorn.Server(uvicorn.Config(app, log_level="warning", access_log=False))
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
-    thread.start()
-    while not server.started:
-        time.sleep(0.01)
-    return f"http://127.0.0.1:{sock.getsockname()[1]}", server, thread
+def serve(url: str) -> tuple[str, subprocess.Popen[bytes]]:
+    """`portalwatch serve` in its own process, as a user runs it (the client here shares no GIL with it)."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    command = [sys.executable, "-m", "crawler.cli", "serve", "--port", str(port), "--db", url]
+    process = subprocess.Popen(command, env={**os.environ, "PORTALWATCH_TOKEN": "bench"},
+                               stdout=subprocess.DEVNULL)
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 120
+    while True:
+        try:
+            httpx.get(base + "/healthz", timeout=2).raise_for_status()
+            return base, process
+        except httpx.TransportError:
+            if process.poll() is not None or time.monotonic() > deadline:
+                raise SystemExit("portalwatch serve did not start") from None
+            time.sleep(0.1)
 
 
 def measure(db: Database, repeat: int) -> list[tuple[str, float, float]]:
-    base, server, thread = serve(db.url)
+    base, server = serve(db.url)
     now = datetime.now(UTC)
     cases = [
         ("Today, last 24 h", "/", EventFilter(since=now - timedelta(hours=24))),
@@ -121,8 +126,8 @@ def measure(db: Database, repeat: int) -> list[tuple[str, float, float]]:
             print(f"  {label:<26} {shown:>7} {statistics.median(page):>9.1f} {_p95(page):>9.1f}"
                   f" {statistics.median(alone):>10.1f} {_p95(alone):>10.1f} {_p95(page) / _p95(alone):>6.2f}")
             results.append((label, _p95(page), _p95(alone)))
-    server.should_exit = True  # type: ignore[attr-defined]
-    thread.join(timeout=10)
+    server.terminate()
+    server.wait(timeout=30)
     return results
 
 

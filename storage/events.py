@@ -96,7 +96,8 @@ def recent_events(source: Source, filters: EventFilter | None = None, *, limit: 
             stmt = stmt.where(sa.or_(ArticleEvent.occurred_at < occurred_at,
                                      sa.and_(ArticleEvent.occurred_at == occurred_at,
                                              ArticleEvent.id < last_id)))
-        found = session.execute(stmt.limit(limit + 1)).all()
+        # Core, not ORM, execution: rows only, no identity map (as query.iter_articles does).
+        found = session.connection().execute(stmt.limit(limit + 1)).all()
         entries = [FeedEntry(EventRow(r.event_id, r.kind, r.occurred_at, r.event_version, r.baseline),
                              _row(r, None, None), r.diff) for r in found[:limit]]
     next_cursor = _encode_cursor(entries[-1].event) if len(found) > limit else None
