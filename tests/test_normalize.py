@@ -64,3 +64,14 @@ def test_canonicalize_url_drops_session_and_redirect_parameters() -> None:
     url = ("HTTPS://Tinhvidu.gov.vn/tin-tuc/-/asset_publisher/Ab12/content/bai?redirect=%2Ftin-tuc"
            "&p_auth=Qx81&p_p_state=normal&utm_source=fb&_101_INSTANCE_Ab12_cur=2#top")
     assert canonicalize_url(url) == "https://tinhvidu.gov.vn/tin-tuc/-/asset_publisher/Ab12/content/bai?_101_INSTANCE_Ab12_cur=2"
+
+
+def test_canonicalize_url_drops_liferay_7_namespaced_redirects_and_keeps_the_page_number() -> None:
+    ns = "_com_liferay_asset_publisher_web_portlet_AssetPublisherPortlet_INSTANCE_tinTuc"
+    url = (f"https://soyte.vn/tin-tuc/-/asset_publisher/tinTuc/content/bai?{ns}_assetEntryId=41562"
+           f"&{ns}_redirect=https%3A%2F%2Fsoyte.vn%2Ftin-tuc%3F{ns}_cur%3D2")
+    # assetEntryId stays: on view_content.jsp URLs it is all that names the article
+    assert canonicalize_url(url) == \
+        f"https://soyte.vn/tin-tuc/-/asset_publisher/tinTuc/content/bai?{ns}_assetEntryId=41562"
+    assert canonicalize_url(f"https://soyte.vn/tin-tuc?p_p_id=x&{ns}_cur=2&{ns}_delta=3") == \
+        f"https://soyte.vn/tin-tuc?p_p_id=x&{ns}_cur=2&{ns}_delta=3"

@@ -93,8 +93,11 @@ def parse_datetime(text: str, tz: str | tzinfo = DEFAULT_TIMEZONE) -> datetime:
 # Query parameters that never select content: session, tracking and portlet-state noise.
 _NOISE_PARAMS = {"redirect", "p_auth", "p_p_auth", "jsessionid", "fbclid", "gclid", "_ga"}
 _NOISE_PREFIXES = ("utm_",)
-# Liferay portlet parameters that only say how the portlet is drawn, not what it shows.
-_LIFERAY_STATE = re.compile(r"^(p_p_(lifecycle|state|mode|col_id|col_pos|col_count)|p_r_p_.*resetCur)$")
+# Liferay portlet parameters that only say how the portlet is drawn, not what it shows; 7.x
+# namespaces them by portlet (_com_liferay_..._INSTANCE_x_redirect=...): the listing page a reader
+# came from must not make one article two URLs.
+_LIFERAY_STATE = re.compile(r"^(p_p_(lifecycle|state|mode|col_id|col_pos|col_count)|p_r_p_.*resetCur|"
+                            r"_.+_(redirect|backURL))$")
 
 
 def canonicalize_url(url: str) -> str:
