@@ -75,3 +75,10 @@ def test_canonicalize_url_drops_liferay_7_namespaced_redirects_and_keeps_the_pag
         f"https://soyte.vn/tin-tuc/-/asset_publisher/tinTuc/content/bai?{ns}_assetEntryId=41562"
     assert canonicalize_url(f"https://soyte.vn/tin-tuc?p_p_id=x&{ns}_cur=2&{ns}_delta=3") == \
         f"https://soyte.vn/tin-tuc?p_p_id=x&{ns}_cur=2&{ns}_delta=3"
+
+
+@pytest.mark.parametrize("printed", ["10:15 | 03/06/2022", "10:15 - 03/06/2022", "10h15, ngày 03/06/2022"])
+def test_time_first_dates_with_a_separator(printed: str) -> None:
+    found = find_datetime(printed)
+    assert found is not None and found[1] == printed
+    assert found[0] == datetime(2022, 6, 3, 10, 15, tzinfo=ICT)

@@ -48,7 +48,7 @@ def fold(text: str | None) -> str:
 # read out of a longer number ("Quyết định 125/11-2018" is no 25 November).
 _DATE_PATTERNS = [
     # 21:28 22/09/2025  (time before date)
-    re.compile(r"(?<!\d)(?P<H>\d{1,2})[:h](?P<M>\d{2})(?::(?P<S>\d{2}))?\s*,?\s*(?:ngày\s*)?"
+    re.compile(r"(?<!\d)(?P<H>\d{1,2})[:h](?P<M>\d{2})(?::(?P<S>\d{2}))?\s*[,|\-–]?\s*(?:ngày\s*)?"
                r"(?P<d>\d{1,2})[/\-.](?P<m>\d{1,2})[/\-.](?P<y>\d{4})(?!\d)", re.I),
     # 11-03-2019 21:31 / 11/03/2019 21:31 / Thứ hai, 11/03/2019 - 21:31 / Ngày 11/3/2019
     re.compile(r"(?<!\d)(?P<d>\d{1,2})[/\-.](?P<m>\d{1,2})[/\-.](?P<y>\d{4})(?!\d)"

@@ -29,6 +29,7 @@ from crawler.parsing.base import (
     text_of,
 )
 from crawler.parsing.content import Block, Content, blocks_of, classify, flatten
+from crawler.parsing.generic import related_boxes
 
 TITLE = [".taglib-header .header-title", ".header-title", ".asset-title", ".component-title"]
 ARTICLE_ROOT = ".asset-full-content"
@@ -346,7 +347,8 @@ class LiferayArticlePage(ArticlePage):
             return None
         found = ctx.first(TITLE, self._root)
         if found is None and not self._analytics_title:
-            found = ctx.first(["h1", *SECTION_TITLE[:2]], self._root)
+            # a template that prints the headline itself (the asset title hidden)
+            found = ctx.first(["h1", *SECTION_TITLE[:2], "h2"], self._root)
         return found
 
     @cached_property
@@ -367,8 +369,17 @@ class LiferayArticlePage(ArticlePage):
         body = self._body_el
         if body is None:
             return Content()
-        inside = flatten(body, self.ctx.absolute, _is_noise)
+        inside = flatten(body, self.ctx.absolute, self._is_noise)
         return classify(inside, self._blocks_after(body))
+
+    @cached_property
+    def _related(self) -> set[HtmlElement]:
+        """"Tin liên quan" / "Tin khác" boxes a template prints inside the article (the generic
+        extractor's reading of them: a link-dense element under such a label)."""
+        return related_boxes(self.ctx.root)
+
+    def _is_noise(self, el: HtmlElement) -> bool:
+        return _is_noise(el) or el in self._related
 
     def _blocks_after(self, body: HtmlElement) -> list[Block]:
         """Blocks after the body up to the end of the asset: where themes print source and author."""
@@ -376,7 +387,7 @@ class LiferayArticlePage(ArticlePage):
         node, stop = body, self._root
         while node is not None and node is not stop:
             for sibling in node.itersiblings():
-                blocks.extend(blocks_of(sibling, self.ctx.absolute, _is_noise))
+                blocks.extend(blocks_of(sibling, self.ctx.absolute, self._is_noise))
             node = node.getparent()
         return blocks
 
