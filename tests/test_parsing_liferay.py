@@ -347,6 +347,9 @@ def listing(pager: str) -> str:
     # the last page: "Tiếp theo" disabled
     ('<ul class="pagination"><li class="page-item disabled"><a class="page-link" href="#">Tiếp theo</a>'
      '</li></ul>', None),
+    # numbers only, no cur parameter: the link printed as current+1 (the active item says current)
+    ('<ul class="pagination"><li><a href="?page=1">1</a></li><li class="active"><a href="?page=2">2</a></li>'
+     '<li><a href="?page=3">3</a></li></ul>', "page=3"),
     # a plain `cur` parameter (6.2 search container) is followed by number, whatever the labels say
     ('<div class="taglib-page-iterator"><a href="?cur=1">1</a><a href="?cur=3">»</a>'
      '<a href="?cur=2">Sau</a></div>', "cur=2"),

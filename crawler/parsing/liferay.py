@@ -596,7 +596,7 @@ class LiferayListingPage:
         if not pagers:
             return None
         current = _cur(ctx.url) or _pager_position(pagers) or 1
-        labelled = None
+        labelled = numbered = None
         for pager in pagers:
             for link in pager.iter("a"):
                 href = ctx.absolute(link.get("href"))
@@ -605,10 +605,13 @@ class LiferayListingPage:
                 number = _cur(href)
                 if number == current + 1:
                     return href
-                if labelled is None and number is None and _says_next(link) and \
-                        canonicalize_url(href) != canonicalize_url(ctx.url):
+                if number is not None or canonicalize_url(href) == canonicalize_url(ctx.url):
+                    continue
+                if labelled is None and _says_next(link):
                     labelled = href
-        return labelled
+                elif numbered is None and text_of(link) == str(current + 1):
+                    numbered = href  # a theme's own pager: "1 2 3" links with no cur parameter
+        return labelled or numbered
 
     def to_item(self) -> ListingPage:
         return ListingPage(url=self.ctx.url, portal=self.ctx.portal, entries=self.entries(),
