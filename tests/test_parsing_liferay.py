@@ -357,3 +357,15 @@ def listing(pager: str) -> str:
 def test_next_page_by_number_else_by_its_label(pager: str, next_page: str | None) -> None:
     got = parse_listing(listing(pager), LISTING_URL).next_page
     assert (got.rsplit("?", 1)[1] if got else None) == next_page
+
+
+
+def test_a_themes_listing_is_read_by_its_links_to_assets_not_by_category_or_tag_links() -> None:
+    items = "".join(f'<div class="news-item"><a href="/w/bai-{i}"><img src="/documents/1/0/a{i}.jpg"></a>'
+                    f'<h4><a href="/w/bai-{i}">Bài {i}</a></h4><span class="date">0{i + 1}/06/2022</span>'
+                    f'<a href="/web/guest/-/categories/4{i}">Y tế</a></div>' for i in range(3))
+    html = (f'<html><body><div class="portlet-boundary" id="p_p_id_com_liferay_asset_publisher_web_portlet_'
+            f'AssetPublisherPortlet_INSTANCE_x_"><div class="portlet-body">{items}</div></div></body></html>')
+    listing = parse_listing(html, "https://soyte.vn/tin-tuc")
+    assert [(e.url, e.title, e.published_text) for e in listing.entries] == [
+        (f"https://soyte.vn/w/bai-{i}", f"Bài {i}", f"0{i + 1}/06/2022") for i in range(3)]

@@ -48,8 +48,9 @@ PAGER = (".taglib-page-iterator, .lfr-pagination, .pagination-bar, .pagination, 
          "nav[aria-label] ul, .paging, .paginator")
 # How Liferay links to an asset shown in full: the asset publisher's view URL (6.2 and 7.x), the
 # friendly URL of web content (/-/slug, /web/site/-/slug) and 7.3+ display pages (/w/slug).
-ASSET_LINK = re.compile(r"/-/asset_publisher/[^/]+/content/|/-/(?!asset_publisher/|journal_content/)[^/?#]+|"
-                        r"/w/[^/?#]+")
+ASSET_LINK = re.compile(r"/-/asset_publisher/[^/]+/content/|"
+                        r"/-/(?!asset_publisher/|journal_content/|categories/|tags?/|document_library|search|"
+                        r"login|rss)[^/?#]+|/w/[^/?#]+")
 ERROR_MESSAGE = ".portlet-msg-error, .alert-error, .alert-danger, .portlet-msg-alert, .alert-warning"
 # Core widgets around the content that are never the article: counters, sharing, ratings, comments.
 NOISE = ("asset-metadata", "taglib-social-bookmarks", "taglib-ratings", "asset-ratings", "asset-links",
