@@ -150,21 +150,25 @@ def _find_main_portlet(ctx: PageContext) -> HtmlElement | None:
             pid = portlet_id(portlet)
             if pid and any(_matches_hint(pid, hint) for hint in hints):
                 return portlet
-    full = ctx.first(ARTICLE_ROOT)
-    if full is not None:
-        return _closest(full, "portlet-boundary")
     # innermost portlets only: a nested-portlets portlet holding the whole layout is no candidate
     candidates = [p for p in portlets if not _in_chrome(p)
                   and next(p.iterdescendants(), None) is not None
                   and not any("portlet-boundary" in (d.get("class") or "").split()
                               for d in p.iterdescendants())]
+    full = ctx.first(ARTICLE_ROOT)
+    if full is not None:
+        # An asset shown in full is the page when the URL asks for an asset, or when it sits in the
+        # widest column; a "Thư ngỏ" shown in full in a sidebar does not make a listing an article.
+        holder = _closest(full, "portlet-boundary")
+        widths = [w for w in map(_column_width, candidates) if w is not None]
+        own = _column_width(full)
+        if ASSET_LINK.search(urlsplit(ctx.url).path) or not widths or own is None or own >= max(widths):
+            return holder
     if not candidates:
         return None
-    widths = {id(p): _column_width(p) for p in candidates}
-    widest = max((w for w in widths.values() if w is not None), default=None)
-    if widest is not None:
-        candidates = [p for p in candidates if widths[id(p)] in (widest, None)]
-    return max(candidates, key=_weight)
+    # What a reader came for, weighed by the width of its column: the wide column's listing or
+    # article beats a sidebar's "Tin đọc nhiều" list, and a full-width banner of pictures loses to both.
+    return max(candidates, key=lambda p: _weight(p) * (_column_width(p) or 8.0))
 
 
 def _weight(portlet: HtmlElement) -> int:
