@@ -6,6 +6,7 @@ crawl starts.
 
 from __future__ import annotations
 
+import functools
 import re
 import tomllib
 from dataclasses import dataclass, field
@@ -98,6 +99,17 @@ def _portal(source: Path, portal_id: str, data: Any) -> PortalConfig:
 
 
 def read_registry_file(path: Path) -> dict[str, PortalConfig]:
+    """The portals of one file; read once while the file is unchanged (a crawl process of a
+    thousand portals asks for the registry twice a portal)."""
+    try:
+        stat = path.stat()
+    except FileNotFoundError as exc:
+        raise UserError(f"{path}: portals file not found") from exc
+    return dict(_read_registry_file(path, stat.st_mtime_ns, stat.st_size))
+
+
+@functools.lru_cache(maxsize=8)
+def _read_registry_file(path: Path, mtime_ns: int, size: int) -> dict[str, PortalConfig]:
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError as exc:

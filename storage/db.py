@@ -168,7 +168,8 @@ def upgrade(engine: Engine, announce: Announce | None = None) -> None:
             # Alembic logs every step at INFO; users of the CLI only need to hear when something fails.
             logging.getLogger("alembic").setLevel(logging.WARNING)
             try:
-                command.upgrade(alembic_config(engine), "heads")
+                with _migration_lock(engine):
+                    command.upgrade(alembic_config(engine), "heads")
             except OperationalError as exc:
                 raise UserError(f"cannot open database {engine.url!r}: {exc.orig}") from exc
             if announce is not None:
@@ -176,6 +177,24 @@ def upgrade(engine: Engine, announce: Announce | None = None) -> None:
                 what = "created" if before is None else f"upgraded from {_revisions_text(before)}"
                 announce(f"database {where}: schema {what} to {_revisions_text(schema_heads())}")
         _upgraded.add(key)
+
+
+@contextmanager
+def _migration_lock(engine: Engine) -> Iterator[None]:
+    """On PostgreSQL, one process migrates at a time: workers and a scheduler started together on
+    a new database would otherwise all create the tables (and all but one fail); the others wait,
+    then find the schema current. SQLite's own write lock already serializes them."""
+    if engine.dialect.name != "postgresql":
+        yield
+        return
+    with engine.connect() as connection:
+        connection.execute(text("SELECT pg_advisory_lock(hashtext('portalwatch:migrate'))"))
+        connection.commit()
+        try:
+            yield
+        finally:
+            connection.execute(text("SELECT pg_advisory_unlock(hashtext('portalwatch:migrate'))"))
+            connection.commit()
 
 
 class Database:
@@ -231,3 +250,66 @@ def affected_rows(result: Result[Any]) -> int:
     """Rows an UPDATE or DELETE touched. `Session.execute` is typed as returning a plain Result;
     for DML it is a CursorResult, which has the count."""
     return cast("CursorResult[Any]", result).rowcount
+
+
+_shared: dict[str, Database] = {}
+
+
+def shared_database(url: str) -> Database:
+    """One Database per URL for this whole process, for the crawls of a batch: one engine, pool
+    and statement cache instead of one per portal. `dispose_shared()` closes them."""
+    with _lock:
+        database = _shared.get(url)
+    if database is None:
+        database = Database(url)
+        with _lock:
+            database = _shared.setdefault(url, database)
+    return database
+
+
+def dispose_shared() -> None:
+    with _lock:
+        databases = list(_shared.values())
+        _shared.clear()
+    for database in databases:
+        database.dispose()
+
+
+@contextmanager
+def exclusive(database: Database, name: str) -> Iterator[bool]:
+    """A lock named `name` over every process and machine using this database, taken without
+    waiting: yields whether this process holds it (if not, someone else is doing the work).
+
+    PostgreSQL: a session advisory lock on a connection kept for the block; SQLite (one machine):
+    an exclusive flock on a file beside the database. Either is released when the holder's
+    process dies, however it dies, so a killed holder never blocks the next one.
+    """
+    if database.dialect == "postgresql":
+        with database.engine.connect() as connection:
+            key = connection.scalar(text("SELECT hashtext(:name)"), {"name": f"portalwatch:{name}"})
+            held = bool(connection.scalar(text("SELECT pg_try_advisory_lock(:key)"), {"key": key}))
+            connection.commit()
+            try:
+                yield held
+            finally:
+                if held:
+                    connection.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": key})
+                    connection.commit()
+        return
+    path = sqlite_file(database.url)
+    if path is None:
+        yield True  # a database only this process can see
+        return
+    import fcntl
+
+    with open(f"{path}.{name}.lock", "a+b") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            yield False
+            return
+        try:
+            yield True
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+

@@ -12,7 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from crawler.changes import Change, ChangeKind, compare
@@ -66,6 +66,29 @@ def start_run(session: Session, portal_id: str, *, baseline: bool) -> CrawlRun:
     session.add(run)
     session.flush()
     return run
+
+
+def claim_portal(session: Session, portal_id: str, *,
+                 stale_after: timedelta | None = None, now: datetime | None = None) -> CrawlRun | None:
+    """Take the portal's crawl lock for this transaction and say whether another process crawls it.
+
+    Returns that process's run (then crawl nothing), or None: the caller may crawl, and must
+    `start_run` in this same transaction; its 'running' run is then what every other claim sees.
+    The check and the new run are atomic because the claim begins with a write to the portal's
+    row: on PostgreSQL a row lock, on SQLite the database's write lock, held until commit. A
+    second claim waits there, then sees the first one's run. The write must be the transaction's
+    first statement (on SQLite a transaction that read first cannot take the write lock after
+    another writer committed), and the portal's row must exist (`ensure_portal`, committed before).
+    """
+    session.execute(update(Portal).where(Portal.id == portal_id).values(cms=Portal.cms))
+    return crawl_in_progress(session, portal_id, now=now,
+                             stale_after=stale_after or UNCHECKABLE_RUN_STALE_AFTER)
+
+
+def busy_message(portal_id: str, run: CrawlRun) -> str:
+    """One line saying which run is crawling the portal, for a crawl that stood aside."""
+    return (f"{portal_id}: not crawled: run {run.id} (process {run.pid} on {run.host}, started "
+            f"{run.started_at:%Y-%m-%d %H:%M} UTC) is crawling it")
 
 
 # How long a run that cannot be checked (another machine's, or written before runs recorded

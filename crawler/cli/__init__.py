@@ -18,7 +18,8 @@ from crawler.cli.common import add_global_options, settings
 from crawler.core.errors import ExitCode, UserError, exit_code_table
 
 # Command modules, each defining register(subparsers). Listed here so `portalwatch --help` shows all.
-COMMAND_MODULES = ["parse", "crawl", "items", "events", "alerts", "schedule", "serve", "db", "demo"]
+COMMAND_MODULES = ["parse", "crawl", "items", "events", "alerts", "schedule", "worker", "serve", "db",
+                   "demo"]
 # command -> (its module, its line in `portalwatch --help`: the same as the module's own help, which
 # tests/test_cli_rules.py checks). A module none of whose commands is listed here is always imported.
 COMMANDS: dict[str, tuple[str, str]] = {
@@ -34,6 +35,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "alerts": ("alerts", "be told once about new or edited news: rules, channels, deliveries"),
     "schedule": ("schedule",
                  "crawl every portal on its interval until stopped (same as `python scheduler.py`)"),
+    "worker": ("worker", "crawl the portals `schedule --broker` queues (start one on every crawl machine)"),
     "parse": ("parse", "parse pages (files or URLs) and print their records as JSON"),
     "serve": ("serve", "web pages and a JSON API: today's news, search, diffs, portals, alerts"),
     "db": ("db", "the database's schema: status, upgrade"),

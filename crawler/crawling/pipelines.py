@@ -11,19 +11,23 @@ import logging
 import sys
 import time
 from collections.abc import Callable
+from datetime import timedelta
 from typing import Any, Protocol, runtime_checkable
 
 from scrapy import Spider, signals
 from scrapy.crawler import Crawler
+from scrapy.exceptions import CloseSpider
 from scrapy.utils.misc import load_object
 
 from crawler.crawling.outcomes import ArticleGone, ArticleUnchanged, CrawlProblem, FetchedArticle
 from crawler.portals import get_portal
-from storage.db import Database, database_url, open_database
+from storage.db import Database, database_url, shared_database
 from storage.models import CrawlRun
 from storage.store import (
     CrawlState,
     EventHook,
+    busy_message,
+    claim_portal,
     ensure_portal,
     finish_run,
     is_baseline,
@@ -45,6 +49,7 @@ if not progress.handlers:
     progress.propagate = False
 
 CLOSE_STATUS = {"finished": "ok", "shutdown": "interrupted", "closespider_timeout": "interrupted"}
+BUSY = "busy"  # the close reason of a crawl that stood aside: another process is crawling the portal
 PROGRESS_EVERY_SECONDS = 5.0
 
 
@@ -69,9 +74,10 @@ class StoragePipeline:
         self.buffer: list[Any] = []
         self.errors: list[dict[str, Any]] = []
         self.database: Database
-        self.run: CrawlRun
+        self.run: CrawlRun | None = None  # None: the crawl stood aside (busy) or never opened
         self.baseline = False
         self.last_progress = time.monotonic()
+        self.stale_after: timedelta | None = None  # see storage.store.crawl_in_progress
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> StoragePipeline:
@@ -81,6 +87,8 @@ class StoragePipeline:
                        settings.getint("PORTALWATCH_BATCH_SIZE", 20),
                        _component(settings.get("PORTALWATCH_EVENT_HOOK")),
                        _component(settings.get("PORTALWATCH_DELIVER_ALERTS")))
+        stale = settings.getfloat("PORTALWATCH_RUN_STALE_AFTER", 0)
+        pipeline.stale_after = timedelta(seconds=stale) if stale > 0 else None
         # The run is finished on spider_closed, the first point where the close reason is known
         # (shutdown, time limit, finished); every item has been through process_item by then.
         crawler.signals.connect(pipeline.spider_closed, signal=signals.spider_closed)
@@ -93,12 +101,19 @@ class StoragePipeline:
             raise TypeError(f"StoragePipeline stores crawls of a portal: spider {spider!r} has no "
                             "portal_id and receive_crawl_state")
         portal = get_portal(spider.portal_id, self.portals_file)
-        self.database = open_database(self.db_url)
+        self.database = shared_database(self.db_url)  # one for all the crawls of the process
         with self.database.session() as session:
             ensure_portal(session, portal.id, name=portal.name, cms=portal.cms, timezone=portal.timezone)
-            self.baseline = is_baseline(session, portal.id)
-            state = load_crawl_state(session, portal.id)
-            self.run = start_run(session, portal.id, baseline=self.baseline)
+        with self.database.session() as session:  # the claim must open its transaction
+            busy = claim_portal(session, portal.id, stale_after=self.stale_after)
+            if busy is None:
+                self.baseline = is_baseline(session, portal.id)
+                state = load_crawl_state(session, portal.id)
+                self.run = start_run(session, portal.id, baseline=self.baseline)
+        if busy is not None:
+            self.crawler.stats.set_value("portalwatch/status", BUSY)
+            self.crawler.stats.set_value("portalwatch/summary", busy_message(portal.id, busy))
+            raise CloseSpider(BUSY)  # no request goes out; the spider closes with this reason
         spider.receive_crawl_state(state)
         self.crawler.stats.set_value("portalwatch/run_id", self.run.id)
         first = " (baseline: first crawl)" if self.baseline else ""
@@ -151,6 +166,8 @@ class StoragePipeline:
         self.flush(report=False)
 
     def spider_closed(self, spider: Spider, reason: str) -> None:
+        if self.run is None:  # stood aside: there is no run of ours to finish
+            return
         listing_ok = getattr(spider, "listing_pages_ok", 0)
         self.flush(report=False)
         status = CLOSE_STATUS.get(reason, "failed")
@@ -171,7 +188,6 @@ class StoragePipeline:
         log.info("%s", self.run.summary())  # the CLI prints it itself; `scrapy crawl` users see it here
         if self.deliver_alerts is not None:
             self._deliver_alerts(self.deliver_alerts)
-        self.database.dispose()
 
     def _deliver_alerts(self, deliver: Callable[[Database], object]) -> None:
         try:

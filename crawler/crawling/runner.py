@@ -1,20 +1,26 @@
 """Run crawls in this process with Scrapy's CrawlerProcess (the reactor runs once per process).
 
-`portalwatch crawl` and `portalwatch demo` use it; the scheduler runs it in a subprocess per crawl.
+`portalwatch crawl` (one portal, several, or --all), `portalwatch demo`, the scheduler's crawl
+processes (one per batch of due portals) and Celery workers (one per batch task) all run this.
 """
 
 from __future__ import annotations
 
+import contextlib
 import logging
 from dataclasses import dataclass
 
-from scrapy.crawler import CrawlerProcess
+from scrapy.crawler import Crawler, CrawlerProcess
 from scrapy.settings import Settings
+from scrapy.utils.reactor import install_reactor
+from twisted.python.failure import Failure
 
+from crawler.crawling.pipelines import BUSY
 from crawler.portals import PortalConfig, load_registry
 from spiders.portal import PortalSpider
-from storage.db import open_database
-from storage.store import crawl_in_progress
+from storage.db import dispose_shared, open_database
+
+log = logging.getLogger("portalwatch.crawl")
 
 
 @dataclass(frozen=True)
@@ -70,48 +76,92 @@ def _install_log_handler(settings: Settings) -> None:
     logging.root.setLevel(level)
 
 
-def run_crawls(portals: list[PortalConfig], settings: Settings) -> list[CrawlOutcome]:
-    """Crawl `portals` in parallel; a portal another process is crawling is left to it ("busy")."""
-    busy = _crawls_in_progress(portals, settings["PORTALWATCH_DB"])
+DEFAULT_BATCH_SIZE = 50  # portals crawled at once in one process; each keeps its own politeness
+
+
+def run_crawls(portals: list[PortalConfig], settings: Settings, *, batch_size: int = DEFAULT_BATCH_SIZE,
+               batch_time_limit: float | None = None) -> list[CrawlOutcome]:
+    """Crawl `portals` in this one process, `batch_size` at a time, each as its own crawl.
+
+    Every portal is its own Scrapy crawler: its own downloader (concurrency, AutoThrottle,
+    robots.txt), time limit (CLOSESPIDER_TIMEOUT) and run. One that fails or hangs holds back
+    only its own place in the batch; the next portal starts as soon as any crawl ends. A portal
+    another process is crawling stands aside ("busy"). At `batch_time_limit` seconds every crawl
+    still running is stopped as at SIGTERM (its run is written, 'interrupted') and the portals
+    not started yet are reported as such.
+    """
+    open_database(settings["PORTALWATCH_DB"]).dispose()  # a bad URL fails before any request goes out
     _install_log_handler(settings)
     process = CrawlerProcess(settings)
-    crawlers = []
+    # Scrapy's reactor, installed before anything imports Twisted's default one (the first
+    # crawler would install it only as it starts, after the feeding below has imported it).
+    install_reactor(settings["TWISTED_REACTOR"], settings["ASYNCIO_EVENT_LOOP"])
+    crawlers: dict[str, Crawler] = {portal.id: process.create_crawler(PortalSpider)
+                                    for portal in portals}
+    waiting = list(reversed(portals))
+    started: set[str] = set()
+    problems: dict[str, str] = {}
+    running = [0]
+    stopping = [False]
+
+    def start_next(_: object = None) -> None:
+        while waiting and running[0] < max(1, batch_size) and not stopping[0]:
+            portal = waiting.pop()
+            started.add(portal.id)
+            running[0] += 1
+            done = process.crawl(crawlers[portal.id], portal=portal.id)
+            done.addErrback(_crawl_failed, portal.id)
+            done.addBoth(crawl_ended)
+        if not running[0]:
+            _stop_reactor()
+
+    def _crawl_failed(failure: Failure, portal_id: str) -> None:
+        problems[portal_id] = f"{failure.type.__name__}: {failure.getErrorMessage()}"[:300]
+        log.error("%s: the crawl failed: %s", portal_id, problems[portal_id])
+
+    def crawl_ended(_: object) -> None:
+        running[0] -= 1
+        reactor.callLater(0, start_next)
+
+    def time_is_up() -> None:
+        log.warning("batch time limit (%.0f s) reached: stopping %d crawl(s), %d not started",
+                    batch_time_limit or 0, running[0], len(waiting))
+        stopping[0] = True
+        process.stop()
+
+    from twisted.internet import reactor
+
+    if portals:
+        reactor.callWhenRunning(start_next)
+        if batch_time_limit:
+            reactor.callLater(batch_time_limit, time_is_up)
+        try:
+            process.start(stop_after_crawl=False)
+        finally:
+            dispose_shared()
+    outcomes = []
     for portal in portals:
-        if portal.id in busy:
+        crawler = crawlers[portal.id]
+        if portal.id not in started:
+            outcomes.append(CrawlOutcome(portal.id, "not-started",
+                                         f"{portal.id}: not started: the batch's time limit came first",
+                                         False, None))
             continue
-        crawler = process.create_crawler(PortalSpider)
-        process.crawl(crawler, portal=portal.id)
-        crawlers.append((portal, crawler))
-    if crawlers:
-        process.start()
-    outcomes = [CrawlOutcome(portal_id, "busy", summary, True, None) for portal_id, summary in busy.items()]
-    for portal, crawler in crawlers:
         stats = crawler.stats
-        spider = crawler.spider
-        reached = bool(getattr(spider, "listing_pages_ok", 0))
         status = stats.get_value("portalwatch/status", "failed")
-        outcomes.append(CrawlOutcome(portal.id, status,
-                                     stats.get_value("portalwatch/summary", f"{portal.id}: did not run"),
-                                     reached, stats.get_value("portalwatch/first_error")))
+        # A portal that stood aside was reached by the crawl that holds it.
+        reached = status == BUSY or bool(getattr(crawler.spider, "listing_pages_ok", 0))
+        summary = stats.get_value("portalwatch/summary") or f"{portal.id}: did not run"
+        outcomes.append(CrawlOutcome(portal.id, status, summary, reached,
+                                     stats.get_value("portalwatch/first_error") or problems.get(portal.id)))
     return outcomes
 
 
-def _crawls_in_progress(portals: list[PortalConfig], db_url: str) -> dict[str, str]:
-    """Portals that a live process is crawling, each with a line saying so. Opening the database
-    here also fails on a bad URL before any request goes out."""
-    database = open_database(db_url)
-    busy = {}
-    try:
-        with database.session() as session:
-            for portal in portals:
-                run = crawl_in_progress(session, portal.id)
-                if run is not None:
-                    busy[portal.id] = (f"{portal.id}: not crawled: run {run.id} (process {run.pid} on "
-                                       f"{run.host}, started {run.started_at:%Y-%m-%d %H:%M} UTC) is "
-                                       "crawling it")
-    finally:
-        database.dispose()
-    return busy
+def _stop_reactor() -> None:
+    from twisted.internet import reactor
+
+    with contextlib.suppress(RuntimeError):  # already stopping (a signal, the time limit)
+        reactor.stop()
 
 
 def select_portals(ids: list[str], everything: bool, portals_file: str | None) -> list[PortalConfig]:

@@ -49,11 +49,11 @@ from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.schedulers.base import STATE_RUNNING
 from apscheduler.triggers.interval import IntervalTrigger
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, func, select
 
 from crawler.alerts.dispatch import deliver_pending
 from crawler.core.durations import format_duration
-from crawler.core.errors import EXIT_BUSY
+from crawler.core.errors import EXIT_BUSY, EXIT_UNREACHABLE
 from crawler.portals import PortalConfig, load_registry
 from crawler.scheduling.health import (
     DEFAULT_BACKOFF_CAP,
@@ -67,8 +67,10 @@ from crawler.scheduling.launch import (
     DEFAULT_KILL_GRACE,
     DEFAULT_TIME_LIMIT,
     CrawlLauncher,
+    LaunchResult,
 )
-from storage.models import Portal, utcnow
+from storage.db import exclusive
+from storage.models import CrawlRun, Portal, utcnow
 
 __all__ = ["PortalScheduler", "ScheduleSettings", "ScheduledPortal", "CrawlReport", "backoff_delay"]
 
@@ -86,10 +88,14 @@ class ScheduleSettings:
     time_limit: float = DEFAULT_TIME_LIMIT  # seconds a crawl may take before SIGTERM
     kill_grace: float = DEFAULT_KILL_GRACE  # seconds after SIGTERM before SIGKILL
     jitter: float | None = None  # seconds; None: a tenth of each portal's interval, at most 60 s
-    parallel: int = 4  # crawls of different portals at once
+    parallel: int = 4  # crawl processes at once
+    batch_size: int = 1  # portals crawled together in one process (`schedule --batch-size`)
+    batch_window: float = 5.0  # seconds a due portal waits for others to share its process
     backoff_cap: timedelta = DEFAULT_BACKOFF_CAP
     crawl_command: tuple[str, ...] = DEFAULT_CRAWL_COMMAND  # the portal id and options are appended
     alerts_every: float = 60.0  # seconds between deliveries of pending alerts
+    broker_url: str | None = None  # Celery broker: due batches are queued for workers, not run here
+    queue: str | None = None  # the broker's queue name (None: crawler.scheduling.queue's default)
 
     def jitter_for(self, portal: PortalConfig) -> float:
         if self.jitter is not None:
@@ -164,7 +170,8 @@ class PortalScheduler:
         self.scheduler = BackgroundScheduler(
             jobstores={"default": SQLAlchemyJobStore(engine=self.database.engine, tablename=JOB_TABLE),
                        "memory": MemoryJobStore()},  # the alert delivery job: nothing to persist
-            executors={"default": ThreadPoolExecutor(max(1, settings.parallel)),
+            # A thread per portal in a batch: each job waits for its batch's process.
+            executors={"default": ThreadPoolExecutor(max(1, settings.parallel) * max(1, settings.batch_size)),
                        "alerts": ThreadPoolExecutor(1)},  # never waits behind a long crawl
             timezone=UTC,
         )
@@ -174,6 +181,15 @@ class PortalScheduler:
         self._in_flight = 0
         self._idle = threading.Condition()
         self._opened = False
+        self.queue_app: Any = None
+        if settings.broker_url:
+            from crawler.scheduling.queue import DEFAULT_QUEUE, make_app
+
+            self.queue_app = make_app(settings.broker_url, queue=settings.queue or DEFAULT_QUEUE,
+                                      time_limit=settings.time_limit, kill_grace=settings.kill_grace)
+        self.queued = 0  # portals put on the broker's queue
+        self._batches = _Batches(settings.batch_size, settings.batch_window, settings.parallel,
+                                 self._crawl_batch)
 
     # -- life cycle --------------------------------------------------------------------------
 
@@ -299,8 +315,13 @@ class PortalScheduler:
             log.info("nothing is due; %s", self._next_runs_text())
         for job in due:  # before crawling, as the scheduler does: a killed --once does not repeat
             self.scheduler.modify_job(job.id, "default", next_run_time=_next_turn(job, now))
+        portals = [self.registry[job.id.removeprefix(JOB_PREFIX)] for job in due
+                   if job.id.removeprefix(JOB_PREFIX) in self.registry]
+        size = max(1, self.settings.batch_size)
+        batches = [portals[start:start + size] for start in range(0, len(portals), size)]
         with CrawlPool(max_workers=max(1, self.settings.parallel)) as pool:
-            reports = list(pool.map(self.crawl, [job.id.removeprefix(JOB_PREFIX) for job in due]))
+            reports = [report for batch in pool.map(self._crawl_batch, batches)
+                       for report in batch.values()]
         if not self._stopping:
             self._deliver_alerts()
         return [report for report in reports if report is not None]
@@ -318,7 +339,7 @@ class PortalScheduler:
                 return None
             self._in_flight += 1
         try:
-            return self._crawl(portal)
+            return self._batches.submit(portal)
         except Exception:
             log.exception("%s: the scheduler could not run or record this crawl", portal_id)
             return None
@@ -327,21 +348,56 @@ class PortalScheduler:
                 self._in_flight -= 1
                 self._idle.notify_all()
 
-    def _crawl(self, portal: PortalConfig) -> CrawlReport | None:
+    def _crawl_batch(self, portals: list[PortalConfig]) -> dict[str, CrawlReport | None]:
+        """Crawl `portals` together in one process and record each one's crawl as its own."""
         settings = self.settings
         stale_after = timedelta(seconds=settings.time_limit + settings.kill_grace + 60)
-        clearance = clear_to_crawl(self.database, portal, stale_after=stale_after)
-        if clearance.skip_reason:
-            log.info("%s: not crawled: %s", portal.id, clearance.skip_reason)
-            return None
-        log.info("%s: crawl started", portal.id)
-        launch = self.launcher.run(portal.id, db_url=settings.db_url, portals_file=settings.portals_file)
+        cleared: list[tuple[PortalConfig, int]] = []
+        for portal in portals:
+            with self._idle:
+                if self._stopping:
+                    return {}
+            try:
+                clearance = clear_to_crawl(self.database, portal, stale_after=stale_after)
+            except Exception:
+                log.exception("%s: the scheduler could not check this portal; not crawled", portal.id)
+                continue
+            if clearance.skip_reason:
+                log.info("%s: not crawled: %s", portal.id, clearance.skip_reason)
+            else:
+                cleared.append((portal, clearance.after_run_id))
+        if not cleared:
+            return {}
+        ids = [portal.id for portal, _ in cleared]
+        if self.queue_app is not None:
+            from crawler.scheduling.queue import enqueue
+
+            enqueue(self.queue_app, ids)  # a worker crawls them and records their health
+            self.queued += len(ids)
+            log.info("%s: queued for a worker", ", ".join(ids))
+            return {}
+        log.info("%s: crawl started", ", ".join(ids))
+        launch = self.launcher.run(ids, db_url=settings.db_url, portals_file=settings.portals_file)
         if launch is None:
-            return None  # the scheduler began stopping before the crawl started
-        if launch.returncode == EXIT_BUSY:  # a crawl by hand began between the check and the launch
+            return {}  # the scheduler began stopping before the crawl started
+        reports: dict[str, CrawlReport | None] = {}
+        for portal, after_run_id in cleared:
+            try:
+                reports[portal.id] = self._record(portal, launch, after_run_id)
+            except Exception:
+                log.exception("%s: the scheduler could not record this crawl", portal.id)
+                reports[portal.id] = None
+        return reports
+
+    def _record(self, portal: PortalConfig, launch: LaunchResult, after_run_id: int) -> CrawlReport | None:
+        settings = self.settings
+        ended_normally = launch.returncode in (0, EXIT_UNREACHABLE, EXIT_BUSY) and not launch.timed_out
+        if ended_normally and not self._wrote_run(portal.id, after_run_id):
+            # It stood aside: a crawl by hand (or another scheduler) began between the check and
+            # the launch and holds the portal's lock (storage.store.claim_portal).
             log.info("%s: not crawled: another process is crawling it", portal.id)
             return None
-        report = record_crawl(self.database, portal, launch, after_run_id=clearance.after_run_id,
+        report = record_crawl(self.database, portal, launch, after_run_id=after_run_id,
                               kill_grace=settings.kill_grace, time_limit=settings.time_limit,
                               backoff_cap=settings.backoff_cap)
         log.log(logging.WARNING if report.outcome == "failed" else logging.INFO, "%s", report.log_line())
@@ -355,6 +411,11 @@ class PortalScheduler:
         if self.on_report is not None:
             self.on_report(report)
         return report
+
+    def _wrote_run(self, portal_id: str, after_run_id: int) -> bool:
+        with self.database.session() as session:
+            return session.scalar(select(func.count(CrawlRun.id)).where(
+                CrawlRun.portal_id == portal_id, CrawlRun.id > after_run_id)) > 0
 
     def _postpone(self, portal_id: str, until: datetime) -> None:
         try:
@@ -404,11 +465,17 @@ class PortalScheduler:
                                next_run_time=utcnow())
 
     def _deliver_alerts(self) -> None:
-        try:
-            result = deliver_pending(self.database)
-        except Exception:
-            log.exception("alert delivery failed; retrying at the next turn")
-            return
+        # One place at a time: with workers on other machines (--broker), whoever holds the lock
+        # delivers everything that is due; the others skip this turn.
+        with exclusive(self.database, "alerts") as held:
+            if not held:
+                log.debug("alert delivery: another process is delivering")
+                return
+            try:
+                result = deliver_pending(self.database)
+            except Exception:
+                log.exception("alert delivery failed; retrying at the next turn")
+                return
         log.debug("alert delivery: %s", result)
 
 
@@ -418,3 +485,59 @@ def _next_turn(job: Job, now: datetime) -> datetime:
     while turn is not None and turn <= now:
         turn = job.trigger.get_next_fire_time(turn, now)
     return turn or now + timedelta(days=365)
+
+
+class _Batch:
+    def __init__(self) -> None:
+        self.portals: list[PortalConfig] = []
+        self.closed = False
+        self.done = False
+        self.reports: dict[str, CrawlReport | None] = {}
+
+
+class _Batches:
+    """Due portals gathered into one crawl process each `size` of them.
+
+    The first portal of a batch waits up to `window` seconds for others to fall due (or for the
+    batch to fill), and for one of the `parallel` process slots; then it closes the batch and
+    runs it, and every portal's job thread gets its own portal's report. With `size` 1 a portal
+    runs at once, alone, as before batches.
+    """
+
+    def __init__(self, size: int, window: float, parallel: int,
+                 run: Callable[[list[PortalConfig]], dict[str, CrawlReport | None]]) -> None:
+        self.size = max(1, size)
+        self.window = max(0.0, window)
+        self._run = run
+        self._slots = threading.BoundedSemaphore(max(1, parallel))
+        self._changed = threading.Condition()
+        self._open: _Batch | None = None
+
+    def submit(self, portal: PortalConfig) -> CrawlReport | None:
+        with self._changed:
+            batch = self._open
+            leader = batch is None or batch.closed or len(batch.portals) >= self.size
+            if leader:
+                batch = self._open = _Batch()
+            assert batch is not None
+            batch.portals.append(portal)
+            self._changed.notify_all()
+            if leader:
+                self._changed.wait_for(lambda: len(batch.portals) >= self.size, timeout=self.window)
+        if not leader:
+            with self._changed:
+                self._changed.wait_for(lambda: batch.done)
+            return batch.reports.get(portal.id)
+        with self._slots:
+            with self._changed:
+                batch.closed = True
+                if self._open is batch:
+                    self._open = None
+            try:
+                batch.reports = self._run(list(batch.portals))
+            finally:
+                with self._changed:
+                    batch.done = True
+                    self._changed.notify_all()
+        return batch.reports.get(portal.id)
+

@@ -52,7 +52,7 @@ _POLL_SECONDS = 0.5  # how quickly a changed deadline (shutdown) is noticed whil
 class LaunchResult:
     """How the crawl process ended. What it crawled is in the CrawlRun it wrote."""
 
-    portal_id: str
+    portal_id: str  # the portals of the process, space-separated
     returncode: int  # negative: killed by that signal
     started_at: datetime
     duration: float  # seconds
@@ -95,8 +95,9 @@ class CrawlLauncher:
         self._registry_lock = threading.Lock()
         self._closing = False
 
-    def argv(self, portal_id: str, *, db_url: str, portals_file: str | None) -> list[str]:
-        argv = [*self.command, portal_id, "--db", db_url]
+    def argv(self, portal_ids: str | Sequence[str], *, db_url: str, portals_file: str | None) -> list[str]:
+        ids = [portal_ids] if isinstance(portal_ids, str) else list(portal_ids)
+        argv = [*self.command, *ids, "--db", db_url]
         if portals_file:
             argv += ["--portals", str(portals_file)]
         # The crawl also stops by itself at the limit, so it ends even if the scheduler dies.
@@ -109,11 +110,14 @@ class CrawlLauncher:
     def running_portals(self) -> list[str]:
         return [crawl.portal_id for crawl in list(self._running.values())]
 
-    def run(self, portal_id: str, *, db_url: str, portals_file: str | None = None) -> LaunchResult | None:
-        """Run one crawl to its end. Returns None, starting nothing, once stop_all() was called."""
+    def run(self, portal_ids: str | Sequence[str], *, db_url: str,
+            portals_file: str | None = None) -> LaunchResult | None:
+        """Run one crawl process (one portal, or a batch of them) to its end. Returns None,
+        starting nothing, once stop_all() was called."""
         if self._closing:
             return None
-        argv = self.argv(portal_id, db_url=db_url, portals_file=portals_file)
+        argv = self.argv(portal_ids, db_url=db_url, portals_file=portals_file)
+        portal_id = portal_ids if isinstance(portal_ids, str) else " ".join(portal_ids)
         started_at, start = datetime.now(UTC), time.monotonic()
         with tempfile.TemporaryFile() as output:
             # A file rather than a pipe: a chatty crawl can never block on a full pipe buffer.

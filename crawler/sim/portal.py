@@ -92,6 +92,7 @@ class SimulatedPortal:
         host: str = "127.0.0.1",
         port: int = 0,
         hang_seconds: float = 300.0,
+        serve: bool = True,
     ) -> None:
         self.per_page = per_page
         self.seed = seed
@@ -123,8 +124,12 @@ class SimulatedPortal:
         self._structure_changed_at = self._clock
         self._relist()
 
-        handler = type("_BoundHandler", (_Handler,), {"portal": self})
-        self._server = _Server((host, port), handler)  # bound here: ready before the thread starts
+        self.handler_class = type("_BoundHandler", (_Handler,), {"portal": self})
+        if not serve:  # `serve=False`: a SimulatedFleet (crawler/sim/fleet.py) owns the socket at `port`
+            self._server = None
+            self.base_url = f"http://{host}:{port}"
+            return
+        self._server = _Server((host, port), self.handler_class)  # bound: ready before the thread starts
         self.base_url = f"http://{host}:{self._server.server_address[1]}"
         # A short poll interval: stop() returns within 50 ms (tests start many portals).
         self._thread = threading.Thread(target=self._server.serve_forever, args=(0.05,), name="simportal",
@@ -148,11 +153,15 @@ class SimulatedPortal:
         if self._stopping.is_set():
             return
         self._stopping.set()
+        if self._server is None:
+            return
         self._server.shutdown()
         self._server.server_close()
         self._thread.join()
 
     def serve_until_stopped(self) -> None:
+        if self._server is None:
+            raise RuntimeError("this portal is served by its fleet: SimulatedFleet.serve_until_stopped()")
         while self._thread.is_alive():
             self._thread.join(0.5)  # a timed join so that Ctrl-C is seen promptly
 
