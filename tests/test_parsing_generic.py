@@ -238,3 +238,35 @@ def test_liferay_listings_through_generic_give_the_same_entries_and_next_page(ca
 @pytest.mark.parametrize("case", cases(PAGES / "liferay", "not_found"), ids=lambda p: p.name)
 def test_liferay_not_found_pages_through_generic(case: Path) -> None:
     assert isinstance(parsed(case), NotFoundPage)
+
+
+ARTICLE = """<html lang="vi"><head><title>{title} - Cổng thông tin</title>{head}</head><body>
+<div class="menu"><a href="/">Trang chủ</a></div><div class="detail"><h1>{title}</h1>{meta}
+<p>Sáng nay, Ủy ban nhân dân tỉnh tổ chức hội nghị tổng kết công tác cải cách hành chính năm 2023
+và triển khai nhiệm vụ năm 2024 với sự tham dự của lãnh đạo các sở, ban, ngành và địa phương trong tỉnh.</p>
+<p>Năm 2023, chỉ số cải cách hành chính của tỉnh tăng 5 bậc so với năm trước, nhiều thủ tục được giải quyết
+trực tuyến toàn trình, thời gian xử lý hồ sơ giảm đáng kể so với quy định.</p></div></body></html>"""
+
+
+@pytest.mark.parametrize(("head", "meta", "published_at", "published_text"), [
+    ('<script type="application/ld+json">{"@context": "https://schema.org", "@graph": [{"@type": "WebPage"}, '
+     '{"@type": "NewsArticle", "datePublished": "2024-03-05T08:20:00Z"}]}</script>', "",
+     "2024-03-05T15:20:00+07:00", "2024-03-05T08:20:00Z"),
+    ('<meta property="article:published_time" content="2024-03-05T15:20:00">', "",
+     "2024-03-05T15:20:00+07:00", "2024-03-05T15:20:00"),
+    ('<meta property="article:published_time" content="2024-03-05T08:20:31+00:00">',
+     '<div class="date">Thứ ba, 05/03/2024 15:20</div>', "2024-03-05T15:20:31+07:00",
+     "Thứ ba, 05/03/2024 15:20"),
+    ("", '<div class="date">Ngày đăng: 05/03/2024 | 15:20</div>', "2024-03-05T15:20:00+07:00",
+     "Ngày đăng: 05/03/2024 | 15:20"),
+    ("", "", None, None),
+])
+def test_published_date_printed_or_declared_keeps_time_and_zone(
+        head: str, meta: str, published_at: str | None, published_text: str | None) -> None:
+    html = ARTICLE.format(title="Tổng kết công tác cải cách hành chính năm 2023", head=head, meta=meta)
+    record = parse_page(html.encode(), "https://so.gov.vn/tin-tuc/tong-ket-cchc-2023.html", cms="generic")
+    assert isinstance(record, ArticleRecord)
+    got = record.to_dict()
+    assert (got["published_at"], got["published_text"]) == (published_at, published_text)
+    assert record.title == "Tổng kết công tác cải cách hành chính năm 2023"
+    assert len(record.body) == 2
