@@ -67,6 +67,9 @@ _NOT_FOUND = re.compile(r"\b404\b|khong tim thay|khong ton tai|da bi xoa|not fou
 _ERROR_CSS = ('.alert, .error, .portlet-msg-error, .message-error, .not-found, .notfound, .page-404, '
               '.error-404, #error, .msg-error')
 _CAPTION_XPATH = "//figcaption | //*[contains(@class, 'aption')][not(.//img)]"  # caption, Caption, ...
+_LEAD_CLASSES = ("sapo", "lead", "hometext", "summary", "tomtat", "trich-dan", "excerpt", "intro",
+                 "description")
+_LEAD_XPATH = "//body//*[" + " or ".join(f"contains(@class, '{name}')" for name in _LEAD_CLASSES) + "]"
 _TITLE_CLASS_XPATH = "//body//*[contains(@class, 'title')][not(self::a)]"
 _HOME = {"trang chu", "home", "trang chinh", "homepage"}
 _AUTHOR_CSS = ('[rel="author"], [itemprop="author"], .author, .byline, .tacgia, .tac-gia, .news-author, '
@@ -309,9 +312,16 @@ class GenericArticlePage(ArticlePage):
         if not found:
             return self._media_only(blocks, title)
         start, end = found[0], found[-1]
+        lead: str | None = None
         for i in found[:8]:
             if fold(blocks[i].text) == title:  # what stands above the headline is not the article
                 start = next((j for j in found if j > i), end + 1)
+                break
+        for i in range(start - 1, max(start - 5, -1), -1):
+            if blocks[i].text and fold(blocks[i].text) == title:
+                break  # nothing above the headline
+            if self._is_lead(blocks[i]):  # a sapo trafilatura left out, between headline and text
+                approved[i], start, lead = True, i, blocks[i].text
                 break
         end = _end_at_source_line(blocks, approved, start, end)
         for _ in range(5):  # pictures and embeds right under the last paragraph (a video article's player)
@@ -337,12 +347,31 @@ class GenericArticlePage(ArticlePage):
         for p in content.body:
             short = len(p) <= 300  # folding costs: only what could be the headline or a box label
             if (short and (fold(p) == title or _meta_line(p) or p in captions)) \
-                    or not self._approves(Block(text=p)) \
+                    or (p != lead and not self._approves(Block(text=p))) \
                     or (len(p) < 45 and RELATED_LABEL.match(fold(p).strip(" :.»>-–|"))):
                 continue
             body.append(p)
         content.body = _without_second_copy(body)
         return content
+
+    @cached_property
+    def _lead_texts(self) -> set[str]:
+        return {text for el in self.ctx.root.xpath(_LEAD_XPATH)
+                if (text := text_of(el)) and len(text) <= 1500}
+
+    def _is_lead(self, block: Block) -> bool:
+        """The sapo: a paragraph the theme names so (sapo, lead, hometext, summary, ...) or that the
+        page's description summarises; never a line of links or metadata."""
+        if len(block.text) < 60 or block.images or _meta_line(block.text):
+            return False
+        if sum(len(t) for _, t, _ in block.links) * 3 > len(block.text):
+            return False
+        if block.text in self._lead_texts:
+            return True
+        description = self.meta.description()
+        if not description or len(words(description)) < 6:
+            return False
+        return Approval(block.text).approves(description)
 
     def _media_only(self, blocks: list[Block], title: str | None) -> Content:
         """An article with no text (a video, a gallery): the media and pictures under its headline."""
