@@ -55,9 +55,14 @@ def ensure_portal(session: Session, portal_id: str, *, name: str, cms: str, time
 
 
 def is_baseline(session: Session, portal_id: str) -> bool:
-    """A portal's first crawl is the baseline: nothing of it is stored yet."""
-    count = session.scalar(select(func.count(Article.id)).where(Article.portal_id == portal_id))
-    return not count
+    """A portal's crawls are its baseline until one of them completes.
+
+    Not "until something is stored": a first crawl that is killed or stopped by its time limit
+    stores part of the archive, and the crawl that completes it must not report the rest as new.
+    """
+    completed = session.scalar(
+        select(CrawlRun.id).where(CrawlRun.portal_id == portal_id, CrawlRun.status == "ok").limit(1))
+    return completed is None
 
 
 def start_run(session: Session, portal_id: str, *, baseline: bool) -> CrawlRun:
@@ -312,7 +317,9 @@ def store_record(
     kind = ChangeKind.RESTORED if was_removed else ChangeKind.CHANGED
     if was_removed:
         article.last_changed_at = now
-    event = _event(session, article, kind, run=run, baseline=False, now=now, on_event=on_event)
+    # A change seen while the portal is still in its baseline (the crawl completing an interrupted
+    # first crawl) is part of that baseline: nobody was told of the article's earlier state.
+    event = _event(session, article, kind, run=run, baseline=baseline, now=now, on_event=on_event)
     _count(run, kind)
     return StoreResult(kind, article.id, article.version, tuple(change.changed_fields), event.id)
 
@@ -334,14 +341,15 @@ def touch_unchanged(session: Session, canonical_url: str, *, run: CrawlRun | Non
 
 
 def mark_removed(session: Session, canonical_url: str, *, run: CrawlRun | None = None,
-                 now: datetime | None = None, on_event: EventHook | None = None) -> StoreResult | None:
+                 baseline: bool = False, now: datetime | None = None,
+                 on_event: EventHook | None = None) -> StoreResult | None:
     """The portal says the article is gone (404, 410, soft 404): mark it, never delete it."""
     now = now or utcnow()
     article = session.scalar(select(Article).where(Article.canonical_url == canonical_url))
     if article is None or article.removed_at is not None:
         return None
     article.removed_at = article.last_checked_at = article.last_changed_at = now
-    event = _event(session, article, ChangeKind.REMOVED, run=run, baseline=False, now=now,
+    event = _event(session, article, ChangeKind.REMOVED, run=run, baseline=baseline, now=now,
                    on_event=on_event)
     _count(run, ChangeKind.REMOVED)
     return StoreResult(ChangeKind.REMOVED, article.id, article.version, event_id=event.id)

@@ -116,7 +116,7 @@ class StoragePipeline:
             raise CloseSpider(BUSY)  # no request goes out; the spider closes with this reason
         spider.receive_crawl_state(state)
         self.crawler.stats.set_value("portalwatch/run_id", self.run.id)
-        first = " (baseline: first crawl)" if self.baseline else ""
+        first = " (baseline: no crawl of it completed yet)" if self.baseline else ""
         progress.info("%s: crawling%s, run %d", portal.id, first, self.run.id)
 
     def process_item(self, item: Any, spider: Spider | None = None) -> Any:
@@ -155,7 +155,7 @@ class StoragePipeline:
             touch_unchanged(session, item.canonical_url, run=run, etag=item.etag,
                             last_modified=item.last_modified, listing_signature=item.listing_signature)
         elif isinstance(item, ArticleGone):
-            mark_removed(session, item.canonical_url, run=run, on_event=self.on_event)
+            mark_removed(session, item.canonical_url, run=run, baseline=self.baseline, on_event=self.on_event)
 
     def _count_requests(self, run: CrawlRun) -> None:
         stats = self.crawler.stats
