@@ -97,9 +97,15 @@ def _claim(database: Database, *, now: datetime, lease: timedelta, chunk: int) -
         candidates = select(AlertDelivery.id).where(_due(now)).order_by(AlertDelivery.id).limit(chunk)
         if database.dialect == "postgresql":
             candidates = candidates.with_for_update(skip_locked=True)
+        # The ids are read first, in a statement of their own: as a subquery of the UPDATE,
+        # PostgreSQL may run the LIMIT once per row it visits (a nested-loop semi join) and one
+        # dispatcher then claims every due row instead of `chunk`.
+        ids = list(session.scalars(candidates))
+        if not ids:
+            return None
         # The UPDATE re-checks _due, so a row another dispatcher took meanwhile is not taken again.
         claimed = affected_rows(session.execute(
-            update(AlertDelivery).where(AlertDelivery.id.in_(candidates.scalar_subquery()), _due(now))
+            update(AlertDelivery).where(AlertDelivery.id.in_(ids), _due(now))
             .values(**claim).execution_options(synchronize_session=False)
         ))
         if not claimed:
