@@ -1,0 +1,94 @@
+"""Issue 15: the defects a fault probe found, each with the test that failed before its fix."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import func, select
+
+from crawler.alerts import dispatch
+from crawler.alerts.rules import build_spec, create_rule
+from storage.db import Database, create_db_engine, open_database
+from storage.models import AlertDelivery, ArticleEvent
+from storage.store import ensure_portal, finish_run, is_baseline, mark_removed, start_run, store_record
+from tests.records import make_record, store_alerting
+
+T0 = datetime(2026, 11, 25, 2, 0, tzinfo=UTC)
+
+
+def _portal(db: Database) -> None:
+    with db.session() as s:
+        ensure_portal(s, "thainguyen", name="Thái Nguyên", cms="liferay", timezone="Asia/Ho_Chi_Minh")
+
+
+# -- 1. an interrupted first crawl -----------------------------------------------------------
+
+def test_a_portal_stays_in_baseline_until_one_of_its_crawls_completes(db: Database) -> None:
+    _portal(db)
+    hooked: list[Any] = []
+    with db.session() as s:
+        run = start_run(s, "thainguyen", baseline=is_baseline(s, "thainguyen"))
+        store_record(s, make_record("a"), run=run, baseline=run.baseline)
+        store_record(s, make_record("b"), run=run, baseline=run.baseline)
+        finish_run(s, run, status="interrupted")  # time limit, or killed and closed as failed
+    with db.session() as s:
+        assert is_baseline(s, "thainguyen")  # two articles stored, but no crawl completed
+        run = start_run(s, "thainguyen", baseline=is_baseline(s, "thainguyen"))
+        for slug in ("c", "d"):  # the rest of the archive
+            store_record(s, make_record(slug), run=run, baseline=run.baseline, on_event=hooked.append)
+        store_record(s, make_record("a", title="Sửa trong lúc crawl bị ngắt"), run=run,
+                     baseline=run.baseline, on_event=hooked.append)
+        mark_removed(s, make_record("b").canonical_url, run=run, baseline=run.baseline,
+                     on_event=hooked.append)
+        finish_run(s, run, status="ok")
+    with db.session() as s:
+        assert not is_baseline(s, "thainguyen")
+        kinds = s.execute(select(ArticleEvent.kind, ArticleEvent.baseline).order_by(ArticleEvent.id)).all()
+    assert [k for k, _ in kinds] == ["new", "new", "new", "new", "changed", "removed"]
+    assert all(baseline for _, baseline in kinds)
+    assert hooked == []  # nothing went to the alert outbox
+
+
+# -- 2. one `alerts send` claims every due alert on PostgreSQL -------------------------------
+
+def test_a_claim_takes_exactly_its_batch_size(db: Database) -> None:
+    _portal(db)
+    with db.session() as s:
+        create_rule(s, build_spec(name="tat-ca", notify=["json://127.0.0.1:9/hook"]), now=T0)
+        for n in range(120):
+            store_alerting(s, make_record(f"bai-{n}", title=f"Tin {n}"), now=T0)
+    token = dispatch._claim(db, now=T0, lease=dispatch.LEASE, chunk=10)
+    second = dispatch._claim(db, now=T0, lease=dispatch.LEASE, chunk=10)
+    with db.session() as s:
+        def claimed(by: str | None) -> int:
+            return s.scalar(select(func.count(AlertDelivery.id)).where(AlertDelivery.claim_token == by))
+        assert (claimed(token), claimed(second)) == (10, 10)
+        assert s.scalar(select(func.count(AlertDelivery.id))
+                        .where(AlertDelivery.status == "pending")) == 100
+        assert s.scalar(select(func.min(AlertDelivery.id)).where(AlertDelivery.claim_token == second)) \
+            > s.scalar(select(func.max(AlertDelivery.id)).where(AlertDelivery.claim_token == token))
+
+
+# -- 3. database URLs ------------------------------------------------------------------------
+
+def test_a_password_reaches_the_driver_unmasked() -> None:
+    engine = create_db_engine("postgresql://canhbao:S3cr%40t@127.0.0.1:5432/test")
+    assert engine.url.password == "S3cr@t"
+    assert engine.url.drivername == "postgresql+psycopg"
+    engine.dispose()
+
+
+def test_a_percent_in_the_database_url_opens_the_database(db_url: str) -> None:
+    if db_url.startswith("sqlite"):
+        url = db_url.replace("portalwatch.db", "p%40ss.db")
+    else:  # the server trusts 127.0.0.1: any password connects, and it goes through Alembic's config
+        url = db_url.replace("postgres@", "postgres:p%40ss@")
+    database = open_database(url)
+    try:
+        with database.session() as s:
+            ensure_portal(s, "thainguyen", name="Thái Nguyên", cms="liferay", timezone="Asia/Ho_Chi_Minh")
+        with database.session() as s:
+            assert is_baseline(s, "thainguyen")
+    finally:
+        database.dispose()
