@@ -5,14 +5,19 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
+import pytest
 from sqlalchemy import func, select
 
 from crawler.alerts import dispatch
 from crawler.alerts.rules import build_spec, create_rule
+from crawler.core.errors import ExtractionError
+from crawler.core.records import ArticleRecord
+from crawler.parsing import parse_article, parse_page
 from storage.db import Database, create_db_engine, open_database
 from storage.models import AlertDelivery, ArticleEvent
 from storage.store import ensure_portal, finish_run, is_baseline, mark_removed, start_run, store_record
 from tests.records import make_record, store_alerting
+from tests.test_parsing_liferay import case
 
 T0 = datetime(2026, 11, 25, 2, 0, tzinfo=UTC)
 
@@ -92,3 +97,29 @@ def test_a_percent_in_the_database_url_opens_the_database(db_url: str) -> None:
             assert is_baseline(s, "thainguyen")
     finally:
         database.dispose()
+
+
+# -- 4. deep pages ---------------------------------------------------------------------------
+
+def _deepened(levels: int) -> tuple[str, bytes, ArticleRecord]:
+    """A real article page whose second paragraph sits `levels` <div>s deep."""
+    meta, _, html = case("article-em-captions")
+    whole = parse_article(html, meta["url"])
+    text = html.decode("utf-8")
+    start = text.find("</p>", text.find(whole.body[0][:20])) + len("</p>")
+    end = text.find("</p>", text.find(whole.body[1][:20])) + len("</p>")
+    deep = text[:start] + "<div>" * levels + text[start:end] + "</div>" * levels + text[end:]
+    return meta["url"], deep.encode("utf-8"), whole
+
+
+def test_a_paragraph_300_divs_deep_loses_nothing_of_the_article() -> None:
+    url, page, whole = _deepened(300)
+    deep = parse_article(page, url)
+    assert deep.body == whole.body
+    assert (deep.author, deep.images) == (whole.author, whole.images)
+
+
+def test_a_page_too_deep_even_for_huge_tree_says_the_parser_gave_up() -> None:
+    url, page, _ = _deepened(10_000)
+    with pytest.raises(ExtractionError, match="parser gave up part-way"):
+        parse_page(page, url)

@@ -118,11 +118,18 @@ class PageContext:
         checked = check_selectors(selectors)
         zone = load_zone(timezone)
         text = decode_html(html, url)
+        # huge_tree: past 255 nesting levels libxml2 otherwise stops building the tree and the rest
+        # of the page is silently lost (a theme's unclosed <div>s are enough).
+        parser = lxml.html.HTMLParser(huge_tree=True)
         try:
             # lxml refuses str input that carries an XML encoding declaration
-            root = lxml.html.document_fromstring(_XML_DECLARATION.sub("", text, count=1))
+            root = lxml.html.document_fromstring(_XML_DECLARATION.sub("", text, count=1), parser=parser)
         except (ParserError, ValueError) as exc:
             raise ExtractionError(f"{url}: not parseable as HTML ({exc})") from exc
+        gave_up = [e for e in parser.error_log if e.type_name == "ERR_RESOURCE_LIMIT"]
+        if gave_up:  # even huge_tree has a limit (2,048 levels): say so rather than store a part
+            raise ExtractionError(f"{url}: the HTML parser gave up part-way, so the page cannot be read "
+                                  f"whole (line {gave_up[0].line}: {gave_up[0].message.strip()})")
         base = url
         base_tag = root.find(".//base[@href]")
         if base_tag is not None:
