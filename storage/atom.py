@@ -14,6 +14,7 @@ from urllib.parse import quote
 from feedgen.feed import FeedGenerator
 
 from crawler.changes import changed_lines
+from crawler.core.normalize import xml_safe
 from storage import query
 from storage.query import ArticleFilter, FeedEntry, Source
 
@@ -40,7 +41,7 @@ def write_atom(entries: Sequence[FeedEntry], out: TextIO, *, feed_id: str, title
     """An Atom feed, newest event first: one entry per event (new article, change, removal, return)."""
     feed = FeedGenerator()
     feed.id(feed_id)
-    feed.title(title)
+    feed.title(xml_safe(title))  # XML refuses control characters: one ESC broke a whole feed
     feed.author({"name": "portalwatch"})
     feed.link(href=link or feed_id, rel="self")
     feed.updated(max((e.event.occurred_at for e in entries), default=datetime.now(UTC)))
@@ -48,19 +49,19 @@ def write_atom(entries: Sequence[FeedEntry], out: TextIO, *, feed_id: str, title
         article, event = entry.article, entry.event
         item = feed.add_entry(order="append")
         item.id(f"{article.canonical_url}#{event.kind}-v{event.version}")
-        item.title(_FEED_TITLE_PREFIX[event.kind] + article.title)
+        item.title(xml_safe(_FEED_TITLE_PREFIX[event.kind] + article.title))
         item.link(href=article.url)
         item.published(article.published_at or article.first_seen_at)
         item.updated(event.occurred_at)
         if article.author:
-            item.author({"name": article.author})
+            item.author({"name": xml_safe(article.author)})
         if article.category:
-            item.category(term=article.category)
+            item.category(term=xml_safe(article.category))
         if event.kind == "changed":  # the -/+ lines, each sign apart from its text
             summary = "\n".join(f"{line[0]} {line[1:]}" for line in changed_lines(entry.diff))
         else:
             summary = article.lead or ""
         if summary:
-            item.summary(summary)
+            item.summary(xml_safe(summary))
     out.write(feed.atom_str(pretty=True).decode("utf-8"))
     return len(entries)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import unicodedata
+import xml.etree.ElementTree as ET
 from datetime import UTC, datetime
 from typing import Any
 
@@ -10,7 +12,9 @@ from sqlalchemy import func, select
 
 from crawler.alerts import dispatch
 from crawler.alerts.rules import build_spec, create_rule
+from crawler.cli import main as cli_main
 from crawler.core.errors import ExtractionError
+from crawler.core.normalize import clean_text
 from crawler.core.records import ArticleRecord
 from crawler.parsing import parse_article, parse_page
 from storage.db import Database, create_db_engine, open_database
@@ -123,3 +127,35 @@ def test_a_page_too_deep_even_for_huge_tree_says_the_parser_gave_up() -> None:
     url, page, _ = _deepened(10_000)
     with pytest.raises(ExtractionError, match="parser gave up part-way"):
         parse_page(page, url)
+
+
+# -- 6. control characters -------------------------------------------------------------------
+
+def _controls(text: str) -> list[str]:
+    return [c for c in text if unicodedata.category(c) in ("Cc", "Cs") and c not in "\n\t"]
+
+
+def test_control_characters_in_a_page_are_stripped_at_parse_time() -> None:
+    meta, _, html = case("article-em-captions")
+    whole = parse_article(html, meta["url"])
+    page = html.decode("utf-8").replace(whole.title, "\x1b[2J" + whole.title + "\x07\x00")
+    record = parse_article(page.encode("utf-8").replace(b"\x00", b""), meta["url"])
+    assert record.title == "[2J" + whole.title
+    assert clean_text("Thông\x1b báo\x07\x7f khẩn\x9b") == "Thông báo khẩn"
+
+
+def test_stored_control_characters_neither_break_the_feed_nor_reach_the_terminal(
+        db_url: str, capsys: pytest.CaptureFixture[str]) -> None:
+    database = open_database(db_url)
+    with database.session() as s:  # stored before parsing stripped them
+        ensure_portal(s, "thainguyen", name="Thái Nguyên", cms="liferay", timezone="Asia/Ho_Chi_Minh")
+        store_record(s, make_record("esc", title="Tin \x1b[2J\x07khẩn", author="A\x1bB"), now=T0)
+    database.dispose()
+    assert cli_main(["feed", "--db", db_url]) == 0
+    feed = ET.fromstring(capsys.readouterr().out.encode("utf-8"))
+    atom = "{http://www.w3.org/2005/Atom}"
+    assert [e.findtext(f"{atom}title") for e in feed.iter(f"{atom}entry")] == ["Tin [2Jkhẩn"]
+    assert cli_main(["show", make_record("esc").url, "--db", db_url]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("Tin \\x1b[2J\\x07khẩn\n") and "author: A\\x1bB" in out
+    assert not _controls(out)

@@ -7,6 +7,7 @@ rows first), so that `export` holds memory flat whatever the size of the store.
 from __future__ import annotations
 
 import csv
+import dataclasses
 import json
 import shutil
 import unicodedata
@@ -15,6 +16,7 @@ from typing import Any, TextIO
 
 from crawler.cli.common import format_time, zone_label
 from crawler.core.errors import UserError
+from crawler.core.normalize import escape_controls
 from storage.query import (
     RECORD_FIELDS,
     SEARCH_FIELDS,
@@ -140,10 +142,10 @@ def table_cell(row: ArticleRow, name: str) -> str:
     if name.endswith("_at"):  # times: the zone is named once, in the column header
         return format_time(value, zone=False)
     if name in ("images", "attachments", "highlights", "body"):
-        return " | ".join(csv_cell(name, value).splitlines())
+        return escape_controls(" | ".join(csv_cell(name, value).splitlines()))
     if isinstance(value, float):
         return f"{value:.3f}"
-    return "" if value is None else str(value)
+    return "" if value is None else escape_controls(str(value))
 
 
 def write_table(rows: Sequence[ArticleRow], out: TextIO, fields: Sequence[str] | None, *,
@@ -211,6 +213,7 @@ def render_article(row: ArticleRow, versions: Sequence[VersionRow], events: Sequ
     """An article as a reader reads it, then (on request) its history and what each version changed."""
     when = format_time
     published = format_time(row.published_at, missing="no date")
+    row = _escaped(row)  # stored text never writes control sequences to the terminal
     status = f"removed since {when(row.removed_at)}" if row.removed_at else "online"
     lines = [
         f"{BOLD}{row.title}{RESET}" if color else row.title,
@@ -237,8 +240,22 @@ def render_article(row: ArticleRow, versions: Sequence[VersionRow], events: Sequ
             changed = ", ".join(version.changed_fields) if version.changed_fields else "first version"
             lines.append(f"  v{version.version}  {when(version.created_at)}  {changed}")
             if diff_wanted and version.diff:
-                lines += ["    " + _diff_line(line, color) for line in version.diff.splitlines()]
+                lines += ["    " + _diff_line(escape_controls(line), color)
+                          for line in version.diff.splitlines()]
     return "\n".join(line for line in lines).rstrip() + "\n"
+
+
+def _escaped(row: ArticleRow) -> ArticleRow:
+    def escape(value: Any) -> Any:
+        if isinstance(value, str):
+            return escape_controls(value)
+        if isinstance(value, list):
+            return [escape(item) for item in value]
+        if isinstance(value, dict):
+            return {key: escape(item) for key, item in value.items()}
+        return value
+
+    return dataclasses.replace(row, **{f.name: escape(getattr(row, f.name)) for f in dataclasses.fields(row)})
 
 
 def _diff_line(line: str, color: bool) -> str:

@@ -12,6 +12,9 @@ DEFAULT_TIMEZONE = "Asia/Ho_Chi_Minh"
 
 _WHITESPACE = re.compile(r"\s+")  # \s covers no-break spaces (U+00A0) in str patterns
 _ZERO_WIDTH = re.compile("[\u200b\u200c\u200d\ufeff]")
+# Control characters that are not whitespace (those \s collapses to a space), lone surrogates and
+# the two non-characters XML refuses: an ESC or BEL in a title would reach terminals and break feeds.
+_CONTROL = re.compile("[\x00-\x08\x0e-\x1b\x7f-\x84\x86-\x9f\ud800-\udfff\ufffe\uffff]")
 
 
 class DateParseError(ValueError):
@@ -19,7 +22,8 @@ class DateParseError(ValueError):
 
 
 def clean_text(text: str | None) -> str:
-    """NFC-normalize and collapse every run of whitespace (no-break spaces included) to one space."""
+    """NFC-normalize, drop control characters and collapse every run of whitespace (no-break
+    spaces included) to one space."""
     if not text:
         return ""
     if not unicodedata.is_normalized("NFC", text):
@@ -28,7 +32,19 @@ def clean_text(text: str | None) -> str:
         # Single spaces only: every other space and every zero-width character is unprintable.
         # Stored text is mostly already clean, and the substitutions cost 0.05 ms a paragraph.
         return text.strip()
-    return _WHITESPACE.sub(" ", _ZERO_WIDTH.sub("", text)).strip()
+    return _WHITESPACE.sub(" ", _CONTROL.sub("", _ZERO_WIDTH.sub("", text))).strip()
+
+
+def escape_controls(text: str) -> str:
+    """Text for a terminal: control characters shown as \\xNN (text stored before they were
+    stripped at parse time may still hold some); line breaks and tabs kept."""
+    return _CONTROL.sub(lambda m: m.group(0).encode("unicode_escape", "backslashreplace").decode("ascii"),
+                        text)
+
+
+def xml_safe(text: str) -> str:
+    """Text XML can hold (an Atom feed): the characters it refuses dropped."""
+    return _CONTROL.sub("", text)
 
 
 def fold(text: str | None) -> str:
