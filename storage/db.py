@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any, cast
 
 from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.engine import CursorResult, Result, make_url
-from sqlalchemy.exc import ArgumentError, NoSuchModuleError, OperationalError, ProgrammingError
+from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError, OperationalError, ProgrammingError
 from sqlalchemy.orm import Session, sessionmaker
 
 from crawler.core.errors import DatabaseNotReady, UserError
@@ -173,8 +173,9 @@ def upgrade(engine: Engine, announce: Announce | None = None) -> None:
             try:
                 with _migration_lock(engine):
                     command.upgrade(alembic_config(engine), "heads")
-            except OperationalError as exc:
-                raise UserError(f"cannot open database {engine.url!r}: {exc.orig}") from exc
+            except DBAPIError as exc:  # unreachable, or a file that is not a database
+                reason = (str(exc.orig).strip().splitlines() or [type(exc.orig).__name__])[0]
+                raise UserError(f"cannot open database {engine.url!r}: {reason}") from exc
             if announce is not None:
                 where = engine.url.render_as_string(hide_password=True)
                 what = "created" if before is None else f"upgraded from {_revisions_text(before)}"

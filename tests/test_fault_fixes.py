@@ -5,6 +5,7 @@ from __future__ import annotations
 import unicodedata
 import xml.etree.ElementTree as ET
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -159,3 +160,36 @@ def test_stored_control_characters_neither_break_the_feed_nor_reach_the_terminal
     out = capsys.readouterr().out
     assert out.startswith("Tin \\x1b[2J\\x07khẩn\n") and "author: A\\x1bB" in out
     assert not _controls(out)
+
+
+# -- 5. secrets in tracebacks ----------------------------------------------------------------
+
+SECRET_NOTIFY = "mailto://canhbao:Sm7pS3cretPa55@127.0.0.1:2525?from=portalwatch@example.org&to=doc.gia@example.org"
+
+
+def _read_only(db_url: str) -> str:
+    open_database(db_url).dispose()  # created and migrated; from now on only read
+    if db_url.startswith("sqlite"):  # (the tests run as root: file modes would not stop a write)
+        return db_url.replace("sqlite:///", "sqlite:///file:") + "?mode=ro&uri=true"
+    return db_url + "?options=-c%20default_transaction_read_only%3Don"
+
+
+def test_a_read_only_database_is_one_line_without_the_secrets(
+        db_url: str, capsys: pytest.CaptureFixture[str]) -> None:
+    code = cli_main(["alerts", "add", "--db", _read_only(db_url), "--name", "gpmb",
+                     "--match", "giai phong mat bang", "--notify", SECRET_NOTIFY])
+    err = capsys.readouterr().err
+    assert code == 2
+    assert err.startswith("portalwatch: error: the database refused the operation: ")
+    assert "read" in err and "only" in err
+    assert err.count("\n") == 1 and "Sm7pS3cretPa55" not in err and "[SQL" not in err
+
+
+def test_a_file_that_is_no_database_is_one_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = tmp_path / "notes.db"
+    path.write_bytes(b"Ghi chu cuoc hop, khong phai co so du lieu.\n" * 200)
+    code = cli_main(["alerts", "add", "--db", f"sqlite:///{path}", "--name", "gpmb",
+                     "--match", "giai phong mat bang", "--notify", SECRET_NOTIFY])
+    err = capsys.readouterr().err
+    assert code == 2 and err.count("\n") == 1
+    assert "file is not a database" in err and "Sm7pS3cretPa55" not in err

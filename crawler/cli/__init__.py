@@ -14,6 +14,8 @@ import logging
 import sys
 from collections.abc import Sequence
 
+from sqlalchemy.exc import DBAPIError, SQLAlchemyError
+
 from crawler.cli.common import add_global_options, settings
 from crawler.core.errors import ExitCode, UserError, exit_code_table
 
@@ -150,6 +152,25 @@ def main(argv: Sequence[str] | None = None) -> int:
         return int(exc.exit_code)
     except KeyboardInterrupt:
         return int(ExitCode.INTERRUPTED)
+    except (SQLAlchemyError, OSError, OverflowError) as exc:
+        # Expected failures of the surroundings (a database that is read-only, not a database, or
+        # gone; a value out of range): one line, never a traceback, which would print the SQL
+        # and its parameters, secrets of the notify URLs included.
+        logging.getLogger("portalwatch").debug("failed", exc_info=True)  # the whole story with -v
+        print(f"portalwatch: error: {failure_line(exc)}", file=sys.stderr)
+        return UserError.exit_code
+
+
+def failure_line(exc: BaseException) -> str:
+    """One line saying what failed, without the statement or its parameters."""
+    if isinstance(exc, DBAPIError) and exc.orig is not None:
+        reason = (str(exc.orig).strip().splitlines() or [type(exc.orig).__name__])[0]
+        return f"the database refused the operation: {reason}"
+    if isinstance(exc, SQLAlchemyError):
+        return f"database error: {type(exc).__name__}"
+    if isinstance(exc, OverflowError):
+        return f"a value is out of range ({(str(exc).splitlines() or [''])[0]})"
+    return (str(exc).splitlines() or [type(exc).__name__])[0]
 
 
 if __name__ == "__main__":
