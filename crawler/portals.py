@@ -19,6 +19,7 @@ from crawler.core.durations import parse_duration
 from crawler.core.errors import UserError
 from crawler.core.normalize import DEFAULT_TIMEZONE, is_http_url
 from crawler.parsing import AUTO, FAMILIES, family_names
+from crawler.parsing.base import check_selectors
 
 BUILTIN_REGISTRY = Path(__file__).resolve().parent / "portals.toml"
 _ID = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
@@ -79,6 +80,10 @@ def _portal(source: Path, portal_id: str, data: Any) -> PortalConfig:
     selectors = data.get("selectors", {})
     if not isinstance(selectors, dict) or not all(isinstance(v, str) for v in selectors.values()):
         raise UserError(f"{where}: selectors must be a table of CSS selector strings")
+    try:  # checked here, or every page of the portal would fail and the crawl blame the portal
+        check_selectors(selectors)
+    except UserError as exc:
+        raise UserError(f"{where}: {exc}") from exc
     pages = data.get("pages", 5)
     recheck_days = data.get("recheck_days", 30)
     for name, value in (("pages", pages), ("recheck_days", recheck_days)):

@@ -228,6 +228,10 @@ def _reason(failure: Failure) -> str:
     response = getattr(failure.value, "response", None)
     if response is not None:
         return f"HTTP {response.status} after retries"
+    kind = type(failure.value).__name__
+    if kind == "DownloadCancelledError" or (kind == "CancelledError" and not str(failure.value)):
+        cap = f"not fetched: the page is larger than the download cap (DOWNLOAD_MAXSIZE): {failure.value}"
+        return cap[:300]
     name = failure.type.__name__ if failure.type is not None else "Error"
     text = str(failure.value).strip() or name
     return f"{name}: {text}"[:300]

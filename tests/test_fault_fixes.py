@@ -17,10 +17,13 @@ from crawler.cli import main as cli_main
 from crawler.core.errors import ExtractionError
 from crawler.core.normalize import clean_text
 from crawler.core.records import ArticleRecord
+from crawler.crawling.runner import crawl_settings
 from crawler.parsing import parse_article, parse_page
+from crawler.sim.portal import SimulatedPortal
 from storage.db import Database, create_db_engine, open_database
-from storage.models import AlertDelivery, ArticleEvent
+from storage.models import AlertDelivery, Article, ArticleEvent, CrawlRun
 from storage.store import ensure_portal, finish_run, is_baseline, mark_removed, start_run, store_record
+from tests.crawling import run_crawl, write_registry
 from tests.records import make_record, store_alerting
 from tests.test_parsing_liferay import case
 
@@ -193,3 +196,62 @@ def test_a_file_that_is_no_database_is_one_line(tmp_path: Path, capsys: pytest.C
     err = capsys.readouterr().err
     assert code == 2 and err.count("\n") == 1
     assert "file is not a database" in err and "Sm7pS3cretPa55" not in err
+
+
+# -- 9. the smaller ones ---------------------------------------------------------------------
+
+def _one_line_error(capsys: pytest.CaptureFixture[str], args: list[str]) -> str:
+    assert cli_main(args) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("portalwatch: error: ") and err.count("\n") == 1
+    return err
+
+
+def test_absurd_values_exit_2_with_a_message(tmp_path: Path, db_url: str,
+                                             capsys: pytest.CaptureFixture[str]) -> None:
+    registry = tmp_path / "portals.toml"
+    registry.write_text('[portals.sim]\nstart_urls = ["http://127.0.0.1:9/tin-tuc"]\n'
+                        'every = "99999999999d"\n', encoding="utf-8")
+    assert "longer than the longest duration" in _one_line_error(
+        capsys, ["portals", "--portals", str(registry), "--db", db_url])
+    _one_line_error(capsys, ["items", "--db", db_url, "--limit", str(2**63)])
+    _one_line_error(capsys, ["items", "--db", db_url, "--since", "01/01/0001"])
+    _one_line_error(capsys, ["show", "9" * 30, "--db", db_url])
+
+
+def test_an_invalid_css_selector_is_refused_when_the_portals_file_is_read(
+        tmp_path: Path, sqlite_url: str, capsys: pytest.CaptureFixture[str]) -> None:
+    registry = tmp_path / "portals.toml"
+    registry.write_text('[portals.sim]\nstart_urls = ["http://127.0.0.1:9/tin-tuc"]\n'
+                        '[portals.sim.selectors]\ntitle = "h1.news-title["\n', encoding="utf-8")
+    err = _one_line_error(capsys, ["crawl", "sim", "--portals", str(registry), "--db", sqlite_url])
+    assert "portal 'sim'" in err and "invalid CSS selector 'h1.news-title['" in err
+
+
+def test_javascript_links_in_any_case_are_no_attachments() -> None:
+    meta, _, html = case("article-attachments-only")
+    whole = parse_article(html, meta["url"])
+    link = '<a href="/documents/20202/600/Ke+hoach+thi+tuyen.pdf">Kế hoạch thi tuyển</a>'
+    scripts = (' <a href="JaVaScRiPt:void(0)/bieu-mau.doc">Biểu mẫu.doc</a>'
+               ' <a href="java\tscript:tai(1)/mau-2.pdf">Mẫu 2.pdf</a>')
+    page = html.decode("utf-8").replace(link, link + scripts)
+    assert parse_article(page.encode("utf-8"), meta["url"]).attachments == whole.attachments
+
+
+def test_a_page_over_the_download_cap_is_not_fetched_and_the_run_says_why(
+        tmp_path: Path, sqlite_url: str) -> None:
+    with SimulatedPortal(articles=3) as portal:
+        huge = portal.expected_articles()[1]["url"]
+        portal.edit_article(1, add_paragraph="Phụ lục. " * 150_000)  # a page of ~1.4 MB
+        result = run_crawl(write_registry(tmp_path, portal), sqlite_url, "-s", "DOWNLOAD_MAXSIZE=1000000")
+    assert result.returncode == 0, result.stderr
+    database = open_database(sqlite_url)
+    with database.session() as s:
+        errors = s.scalars(select(CrawlRun.errors)).one()
+        stored = set(s.scalars(select(Article.canonical_url)))
+    database.dispose()
+    assert huge not in stored and len(stored) == 2
+    assert [e["url"] for e in errors] == [huge]
+    assert "larger than the download cap (DOWNLOAD_MAXSIZE)" in errors[0]["reason"]
+    # and by default the cap is sane (Scrapy's own is 1 GB; a 30 MB page took 0.5-0.75 GB to parse)
+    assert crawl_settings("sqlite://", None).getint("DOWNLOAD_MAXSIZE") == 10 * 1024 * 1024

@@ -13,6 +13,7 @@ from datetime import timedelta
 from crawler.core.errors import UserError
 
 UNIT_SECONDS = {"w": 604_800, "d": 86_400, "h": 3_600, "m": 60, "s": 1}
+MAX_DURATION = timedelta(days=3660)  # ten years: a longer one is a typo, not a schedule
 FORMS = "a number and a unit: 30s, 15m, 2h, 1d, 1w, or combined: 1h30m"
 _PART = re.compile(r"(\d+(?:\.\d+)?)\s*([wdhms])")
 _WHOLE = re.compile(r"(?:\d+(?:\.\d+)?\s*[wdhms]\s*)+")
@@ -33,6 +34,8 @@ def parse_duration(text: str | int | float, *, what: str = "duration", allow_zer
         raise UserError(f"{what}: {text!r} is not a duration ({FORMS})")
     if seconds < 0 or (seconds == 0 and not allow_zero):
         raise UserError(f"{what}: {text!r} is not a duration longer than zero ({FORMS})")
+    if seconds > MAX_DURATION.total_seconds():  # timedelta() would raise OverflowError past 999,999,999 days
+        raise UserError(f"{what}: {text!r} is longer than the longest duration, {MAX_DURATION.days} days")
     return timedelta(seconds=seconds)
 
 

@@ -162,7 +162,9 @@ class PageContext:
         if not href:
             return None
         href = href.strip()
-        if not href or href.startswith(("#", "javascript:", "mailto:", "tel:", "data:")):
+        # Schemes are case-insensitive and browsers ignore tabs and line breaks in them (JaVaScRiPt:).
+        scheme = re.sub(r"[\t\n\r]", "", href[:16]).lower()
+        if not href or scheme.startswith(("#", "javascript:", "mailto:", "tel:", "data:", "vbscript:")):
             return None
         return urljoin(self.base_url, href).replace(" ", "%20")
 
