@@ -12,10 +12,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import select, update
+from sqlalchemy import String, select, update
 from sqlalchemy.orm import Session
 
 from crawler.changes import Change, ChangeKind, compare
+from crawler.core.normalize import language_code
 from crawler.core.records import ArticleRecord
 from storage.models import Article, ArticleEvent, ArticleVersion, CrawlRun, Portal, utcnow
 from storage.search import search_text_for
@@ -227,6 +228,24 @@ def _apply(article: Article, record: ArticleRecord) -> None:
     article.published_at = record.published_at
     article.updated_at = record.updated_at
     article.search_text = search_text_for(record)
+    article.language = language_code(record.language)
+    _fit_columns(article)
+
+
+# The page's short texts, with the lengths of their columns. URLs are never cut: an over-long one
+# fails its own write and the crawl records it as a problem of the run.
+_LIMITS = {column.key: column.type.length for column in Article.__table__.columns
+           if column.key in ("author", "source", "category", "language", "published_text")
+           and isinstance(column.type, String) and column.type.length}
+
+
+def _fit_columns(article: Article) -> None:
+    """Cut what a page printed longer than its column holds (a 400-character "author" is some other
+    text anyway): PostgreSQL refuses it outright, and the article with it."""
+    for name, limit in _LIMITS.items():
+        value = getattr(article, name)
+        if isinstance(value, str) and len(value) > limit:
+            setattr(article, name, value[:limit - 1] + "…")
 
 
 # What the caller wants done with each event that is not part of a baseline, inside the event's own

@@ -17,6 +17,8 @@ from crawler.cli import main as cli_main
 from crawler.core.errors import ExtractionError
 from crawler.core.normalize import clean_text
 from crawler.core.records import ArticleRecord
+from crawler.crawling.outcomes import FetchedArticle
+from crawler.crawling.pipelines import StoragePipeline
 from crawler.crawling.runner import crawl_settings
 from crawler.parsing import parse_article, parse_page
 from crawler.sim.portal import SimulatedPortal
@@ -255,3 +257,70 @@ def test_a_page_over_the_download_cap_is_not_fetched_and_the_run_says_why(
     assert "larger than the download cap (DOWNLOAD_MAXSIZE)" in errors[0]["reason"]
     # and by default the cap is sane (Scrapy's own is 1 GB; a 30 MB page took 0.5-0.75 GB to parse)
     assert crawl_settings("sqlite://", None).getint("DOWNLOAD_MAXSIZE") == 10 * 1024 * 1024
+
+
+# -- review: a failing batch, string columns -------------------------------------------------
+
+def test_page_texts_longer_than_their_columns_are_stored(db: Database) -> None:
+    _portal(db)
+    with db.session() as s:  # <html lang="vietnamese">: PostgreSQL refused the whole batch
+        store_record(s, make_record("dai", language="vietnamese", author="Nhóm phóng viên " * 30,
+                                    published_text="Thứ hai, 11/03/2019 " * 10))
+    with db.session() as s:
+        article = s.scalars(select(Article)).one()
+        assert article.language == "vi" and len(article.author) == 300 and article.author.endswith("…")
+        assert len(article.published_text) == 100
+
+
+class _Stats:
+    def __init__(self) -> None:
+        self.values: dict[str, Any] = {}
+
+    def get_value(self, key: str, default: Any = None) -> Any:
+        return self.values.get(key, default)
+
+    def set_value(self, key: str, value: Any) -> None:
+        self.values[key] = value
+
+
+class _Spider:
+    portal_id = "sim"
+    listing_pages_ok = 1
+
+    def receive_crawl_state(self, state: object) -> None:
+        self.state = state
+
+
+def test_one_item_that_cannot_be_stored_does_not_poison_the_crawl(tmp_path: Path, db_url: str) -> None:
+    def refuse_one(session: Any, event: ArticleEvent) -> None:
+        if event.article.title == "Bài không lưu được":
+            raise ValueError("refused by the event hook")
+
+    registry = write_registry_file(tmp_path)
+    spider, crawler = _Spider(), type("Crawler", (), {"stats": _Stats(), "signals": None})()
+    crawler.spider = spider
+    pipeline = StoragePipeline(crawler, db_url, str(registry), batch_size=3, on_event=refuse_one,
+                               deliver_alerts=None)
+    database = open_database(db_url)
+    with database.session() as s:  # a completed crawl before: this one's events are not a baseline
+        ensure_portal(s, "sim", name="sim", cms="liferay", timezone="Asia/Ho_Chi_Minh")
+        finish_run(s, start_run(s, "sim", baseline=True), status="ok")
+    pipeline.open_spider(spider)
+    titles = ["Tin một", "Bài không lưu được", "Tin ba", "Tin bốn", "Tin năm"]
+    for n, title in enumerate(titles):
+        pipeline.process_item(FetchedArticle(make_record(f"tin-{n}", portal="sim", title=title)))
+    pipeline.spider_closed(spider, "finished")
+    with database.session() as s:
+        stored = s.scalars(select(Article.title).order_by(Article.id)).all()
+        run = s.scalars(select(CrawlRun).order_by(CrawlRun.id.desc())).first()
+    database.dispose()
+    assert stored == ["Tin một", "Tin ba", "Tin bốn", "Tin năm"]
+    assert run is not None and run.status == "ok" and run.articles_new == 4 and run.articles_failed == 1
+    assert run.errors == [{"url": make_record("tin-1", portal="sim").url, "listing": False,
+                           "reason": "not stored: ValueError: refused by the event hook"}]
+
+
+def write_registry_file(tmp_path: Path) -> Path:
+    path = tmp_path / "sim.toml"
+    path.write_text('[portals.sim]\nstart_urls = ["http://127.0.0.1:9/tin-tuc"]\n', encoding="utf-8")
+    return path

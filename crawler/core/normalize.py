@@ -47,6 +47,15 @@ def xml_safe(text: str) -> str:
     return _CONTROL.sub("", text)
 
 
+_LANGUAGE_TAG = re.compile(r"^([a-z]{2,3})(?:[-_][a-z0-9]{1,8})*$")
+
+
+def language_code(tag: str | None, default: str = "vi") -> str:
+    """The primary language of a tag ("vi-VN" -> "vi"); `default` for what is no tag ("vietnamese")."""
+    match = _LANGUAGE_TAG.match((tag or "").strip().lower())
+    return match.group(1) if match else default
+
+
 def fold(text: str | None) -> str:
     """Lower-case and strip Vietnamese diacritics, đ/Đ included: 'Đại tướng' -> 'dai tuong'.
 

@@ -132,19 +132,39 @@ class StoragePipeline:
     def flush(self, *, report: bool = True) -> None:
         if not self.buffer and not self.errors:
             return
-        with self.database.session() as session:
-            run = session.merge(self.run)
+        try:
+            self._write(self.buffer)
+        except Exception:
+            # One bad item must not poison the crawl: the batch was rolled back; store its items
+            # one by one, record the ones that fail as problems of the run, and go on.
+            log.warning("a batch of %d could not be stored; storing its items one by one", len(self.buffer),
+                        exc_info=True)
             for item in self.buffer:
-                self._store(session, run, item)
-            run.errors = [*run.errors, *self.errors]
-            self._count_requests(run)
-        self.run = run
+                try:
+                    self._write([item], with_errors=False)
+                except Exception as exc:
+                    log.warning("%s: not stored", _item_url(item), exc_info=True)
+                    self.errors.append({"url": _item_url(item), "reason": f"not stored: {_one_line(exc)}",
+                                        "listing": False})
+            self._write([])
         self.buffer, self.errors = [], []
+        run = self.run
         if report and time.monotonic() - self.last_progress >= PROGRESS_EVERY_SECONDS:
             self.last_progress = time.monotonic()
             progress.info("%s: %d requests, %d new, %d changed, %d removed, %d unchanged so far",
                           run.portal_id, run.requests_sent, run.articles_new, run.articles_changed,
                           run.articles_removed, run.articles_unchanged)
+
+    def _write(self, items: list[Any], *, with_errors: bool = True) -> None:
+        """Store `items` (and the problems seen since the last write) in one transaction."""
+        with self.database.session() as session:
+            run = session.merge(self.run)
+            for item in items:
+                self._store(session, run, item)
+            if with_errors:
+                run.errors = [*run.errors, *self.errors]
+            self._count_requests(run)
+        self.run = run
 
     def _store(self, session: Any, run: CrawlRun, item: Any) -> None:
         if isinstance(item, FetchedArticle):
@@ -196,6 +216,16 @@ class StoragePipeline:
                 progress.info("%s: alerts: %s", self.run.portal_id, report)
         except Exception:  # delivery must not fail the crawl; the scheduler and `alerts send` retry
             log.exception("alert delivery failed")
+
+
+def _item_url(item: Any) -> str:
+    return str(item.record.url if isinstance(item, FetchedArticle) else getattr(item, "canonical_url", ""))
+
+
+def _one_line(exc: BaseException) -> str:
+    """Why a write failed, without the statement and its parameters (SQLAlchemy appends both)."""
+    reason = getattr(exc, "orig", None) or exc
+    return f"{type(reason).__name__}: {(str(reason).strip().splitlines() or [''])[0]}"[:300]
 
 
 def _component(path: str | None) -> Any:
