@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import logging
+import sys
+import tomllib
 import unicodedata
 import xml.etree.ElementTree as ET
 from datetime import UTC, datetime
@@ -9,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from packaging.requirements import Requirement
 from sqlalchemy import func, select
 
 from crawler.alerts import dispatch
@@ -21,10 +25,13 @@ from crawler.crawling.outcomes import FetchedArticle
 from crawler.crawling.pipelines import StoragePipeline
 from crawler.crawling.runner import crawl_settings
 from crawler.parsing import parse_article, parse_page
+from crawler.scheduling import PortalScheduler, ScheduleSettings
 from crawler.sim.portal import SimulatedPortal
+from spiders.liferay import LiferaySpider
 from storage.db import Database, create_db_engine, open_database
 from storage.models import AlertDelivery, Article, ArticleEvent, CrawlRun
 from storage.store import ensure_portal, finish_run, is_baseline, mark_removed, start_run, store_record
+from tests.conftest import REPO
 from tests.crawling import run_crawl, write_registry
 from tests.records import make_record, store_alerting
 from tests.test_parsing_liferay import case
@@ -324,3 +331,23 @@ def write_registry_file(tmp_path: Path) -> Path:
     path = tmp_path / "sim.toml"
     path.write_text('[portals.sim]\nstart_urls = ["http://127.0.0.1:9/tin-tuc"]\n', encoding="utf-8")
     return path
+
+
+# -- review: schedule --once, Scrapy's start() -----------------------------------------------
+
+def test_a_portal_falling_due_as_the_scheduler_shuts_down_is_no_traceback(
+        tmp_path: Path, sqlite_url: str, caplog: pytest.LogCaptureFixture) -> None:
+    registry = write_registry_file(tmp_path)
+    service = PortalScheduler(ScheduleSettings(db_url=sqlite_url, portals_file=str(registry), jitter=0.0,
+                                               crawl_command=(sys.executable, "-c", "pass")))
+    service.reconcile(spread_first_runs=False)  # the portal's first turn: now
+    with caplog.at_level(logging.DEBUG, logger="apscheduler"):
+        service.close()  # as `schedule --once` ends
+    assert not [r for r in caplog.records if r.levelno >= logging.WARNING], caplog.text
+
+
+def test_the_scrapy_required_has_the_start_the_spider_needs() -> None:
+    project = tomllib.loads((REPO / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    scrapy = next(Requirement(d) for d in project["dependencies"] if d.startswith("scrapy"))
+    assert not scrapy.specifier.contains("2.12.0") and scrapy.specifier.contains("2.13.0")
+    assert "start" in vars(LiferaySpider)  # the async start() of Scrapy 2.13: on 2.11/2.12 never called

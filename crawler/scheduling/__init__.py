@@ -47,7 +47,7 @@ from apscheduler.jobstores.base import JobLookupError
 from apscheduler.jobstores.memory import MemoryJobStore
 from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
 from apscheduler.schedulers.background import BackgroundScheduler
-from apscheduler.schedulers.base import STATE_RUNNING
+from apscheduler.schedulers.base import STATE_RUNNING, STATE_STOPPED
 from apscheduler.triggers.interval import IntervalTrigger
 from sqlalchemy import Engine, func, select
 
@@ -155,6 +155,17 @@ def run_scheduled_crawl(portal_id: str) -> None:
     _active.crawl(portal_id)
 
 
+class _Scheduler(BackgroundScheduler):
+    def _process_jobs(self) -> float | None:
+        # shutdown() sets STOPPED, closes the executors, then wakes the scheduler's thread, which
+        # would look for due jobs once more: a portal falling due just then ended `schedule --once`
+        # with "cannot schedule new futures after shutdown".
+        if self.state == STATE_STOPPED:
+            return None
+        wait: float | None = super()._process_jobs()
+        return wait
+
+
 class PortalScheduler:
     """The scheduler of one database: start()/close() for the long-lived process, or run_due_once()."""
 
@@ -167,7 +178,7 @@ class PortalScheduler:
         self.database = open_database(settings.db_url)
         self.launcher = CrawlLauncher(settings.crawl_command, time_limit=settings.time_limit,
                                       kill_grace=settings.kill_grace)
-        self.scheduler = BackgroundScheduler(
+        self.scheduler = _Scheduler(
             jobstores={"default": SQLAlchemyJobStore(engine=self.database.engine, tablename=JOB_TABLE),
                        "memory": MemoryJobStore()},  # the alert delivery job: nothing to persist
             # A thread per portal in a batch: each job waits for its batch's process.
