@@ -27,7 +27,7 @@ from crawler.crawling.runner import crawl_settings
 from crawler.parsing import parse_article, parse_page
 from crawler.scheduling import PortalScheduler, ScheduleSettings
 from crawler.sim.portal import SimulatedPortal
-from spiders.liferay import LiferaySpider
+from spiders.portal import PortalSpider
 from storage.db import Database, create_db_engine, open_database
 from storage.models import AlertDelivery, Article, ArticleEvent, CrawlRun
 from storage.store import ensure_portal, finish_run, is_baseline, mark_removed, start_run, store_record
@@ -350,4 +350,4 @@ def test_the_scrapy_required_has_the_start_the_spider_needs() -> None:
     project = tomllib.loads((REPO / "pyproject.toml").read_text(encoding="utf-8"))["project"]
     scrapy = next(Requirement(d) for d in project["dependencies"] if d.startswith("scrapy"))
     assert not scrapy.specifier.contains("2.12.0") and scrapy.specifier.contains("2.13.0")
-    assert "start" in vars(LiferaySpider)  # the async start() of Scrapy 2.13: on 2.11/2.12 never called
+    assert "start" in vars(PortalSpider)  # the async start() of Scrapy 2.13: on 2.11/2.12 never called
