@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 import sys
 import tomllib
 import unicodedata
@@ -12,14 +13,15 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from alembic import command
 from packaging.requirements import Requirement
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from crawler.alerts import dispatch
 from crawler.alerts.rules import build_spec, create_rule
 from crawler.cli import main as cli_main
 from crawler.core.errors import ExtractionError
-from crawler.core.normalize import clean_text
+from crawler.core.normalize import canonicalize_url, clean_text
 from crawler.core.records import ArticleRecord
 from crawler.crawling.outcomes import FetchedArticle
 from crawler.crawling.pipelines import StoragePipeline
@@ -28,7 +30,7 @@ from crawler.parsing import parse_article, parse_page
 from crawler.scheduling import PortalScheduler, ScheduleSettings
 from crawler.sim.portal import SimulatedPortal
 from spiders.portal import PortalSpider
-from storage.db import Database, create_db_engine, open_database
+from storage.db import Database, alembic_config, create_db_engine, open_database
 from storage.models import AlertDelivery, Article, ArticleEvent, CrawlRun
 from storage.store import ensure_portal, finish_run, is_baseline, mark_removed, start_run, store_record
 from tests.conftest import REPO
@@ -351,3 +353,43 @@ def test_the_scrapy_required_has_the_start_the_spider_needs() -> None:
     scrapy = next(Requirement(d) for d in project["dependencies"] if d.startswith("scrapy"))
     assert not scrapy.specifier.contains("2.12.0") and scrapy.specifier.contains("2.13.0")
     assert "start" in vars(PortalSpider)  # the async start() of Scrapy 2.13: on 2.11/2.12 never called
+
+
+# -- 7. one article, several URLs ------------------------------------------------------------
+
+ARTICLE = "https://thainguyen.gov.vn/tin-tuc-su-kien/-/asset_publisher/X/content/bai-viet"
+VARIANTS = [f"{ARTICLE}?groupId=1&articleId=5", f"{ARTICLE}/?articleId=5&groupId=1#binh-luan",
+            f"{ARTICLE}?articleId=5&utm_source=zalo&groupId=1&p_p_state=normal",
+            "HTTPS://ThaiNguyen.gov.vn/tin-tuc-su-kien/-/asset_publisher/X/content/bai-viet/"
+            "?articleId=5&groupId=1&fbclid=IwAR0"]
+
+
+def test_the_url_variants_of_one_article_are_one_canonical_url() -> None:
+    assert {canonicalize_url(url) for url in VARIANTS} == {f"{ARTICLE}?articleId=5&groupId=1"}
+    assert canonicalize_url("https://hanoi.gov.vn/tin-tức/bài viết") == \
+        canonicalize_url("https://hanoi.gov.vn/tin-t%E1%BB%A9c/b%C3%A0i%20vi%E1%BA%BFt/")
+
+
+def test_an_article_whose_canonical_link_names_the_listing_is_one_article_under_every_url() -> None:
+    meta, _, html = case("article-em-captions")
+    # as some Liferay 6.2 themes do: every asset's canonical link names the page of the publisher
+    page = re.sub(r'<link href="[^"]*" rel="canonical"',
+                  '<link href="https://thainguyen.gov.vn/tin-tuc" rel="canonical"', html.decode("utf-8"))
+    assert "https://thainguyen.gov.vn/tin-tuc\"" in page
+    keys = {parse_article(page.encode("utf-8"), url).canonical_url for url in VARIANTS}
+    assert keys == {f"{ARTICLE}?articleId=5&groupId=1"}
+
+
+def test_articles_stored_under_the_old_url_form_keep_their_rows(sqlite_url: str) -> None:
+    database = open_database(sqlite_url)
+    old_form = f"{ARTICLE}/?groupId=1&articleId=5"
+    with database.session() as s:
+        ensure_portal(s, "thainguyen", name="Thái Nguyên", cms="liferay", timezone="Asia/Ho_Chi_Minh")
+        store_record(s, make_record(), now=T0)
+        s.execute(update(Article).values(canonical_url=old_form))
+    config = alembic_config(database.engine)
+    command.downgrade(config, "0008")
+    command.upgrade(config, "head")
+    with database.session() as s:
+        assert s.scalars(select(Article.canonical_url)).all() == [canonicalize_url(old_form)]
+    database.dispose()

@@ -8,6 +8,8 @@ from datetime import datetime, tzinfo
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 from zoneinfo import ZoneInfo
 
+from w3lib.url import canonicalize_url as w3lib_canonicalize_url
+
 DEFAULT_TIMEZONE = "Asia/Ho_Chi_Minh"
 
 _WHITESPACE = re.compile(r"\s+")  # \s covers no-break spaces (U+00A0) in str patterns
@@ -126,16 +128,22 @@ _LIFERAY_STATE = re.compile(r"^(p_p_(lifecycle|state|mode|col_id|col_pos|col_cou
 
 
 def canonicalize_url(url: str) -> str:
-    """Drop session, tracking and portlet-state parameters; keep those that select content."""
+    """One URL for one page, whichever way a link wrote it: session, tracking and portlet-state
+    parameters dropped (those that select content kept), the query sorted, percent-encoding and
+    case of scheme and host made uniform, no fragment, no trailing slash (w3lib's canonical form,
+    the one Scrapy's duplicate filter uses, plus the portals' own rules)."""
     parts = urlsplit(url.strip())
     path = re.sub(r";jsessionid=[^/?#]*", "", parts.path, flags=re.I)
+    if len(path) > 1:
+        path = path.rstrip("/") or "/"
     kept = [
         (k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True)
         if k.lower() not in _NOISE_PARAMS
         and not k.lower().startswith(_NOISE_PREFIXES)
         and not _LIFERAY_STATE.match(k)
     ]
-    return urlunsplit((parts.scheme.lower(), parts.netloc.lower(), path, urlencode(kept), ""))
+    return w3lib_canonicalize_url(
+        urlunsplit((parts.scheme.lower(), parts.netloc.lower(), path, urlencode(kept), "")))
 
 
 def is_http_url(url: str) -> bool:
