@@ -37,6 +37,7 @@ class PortalConfig:
     pages: int = 5  # listing pages a first crawl backfills
     recheck_days: int = 30  # articles published this recently are rechecked...
     recheck_every: timedelta = timedelta(days=1)  # ...this often, even when off the listing
+    sweep_days: int = 30  # every older article is rechecked once in this many days (0: never)
     enabled: bool = True  # `enabled = false` in a user file switches off a built-in portal
 
     @property
@@ -53,7 +54,7 @@ def _portal(source: Path, portal_id: str, data: Any) -> PortalConfig:
     if not _ID.match(portal_id):
         raise UserError(f"{where}: ids are lower-case letters, digits, '-' and '_'")
     unknown = set(data) - {"name", "cms", "start_urls", "timezone", "selectors", "every", "pages",
-                           "recheck_days", "recheck_every", "enabled"}
+                           "recheck_days", "recheck_every", "sweep_days", "enabled"}
     if unknown:
         raise UserError(f"{where}: unknown setting(s) {', '.join(sorted(unknown))}")
     enabled = data.get("enabled", True)
@@ -86,7 +87,8 @@ def _portal(source: Path, portal_id: str, data: Any) -> PortalConfig:
         raise UserError(f"{where}: {exc}") from exc
     pages = data.get("pages", 5)
     recheck_days = data.get("recheck_days", 30)
-    for name, value in (("pages", pages), ("recheck_days", recheck_days)):
+    sweep_days = data.get("sweep_days", 30)
+    for name, value in (("pages", pages), ("recheck_days", recheck_days), ("sweep_days", sweep_days)):
         if not isinstance(value, int) or isinstance(value, bool) or value < 0:
             raise UserError(f"{where}: {name} must be a whole number >= 0, not {value!r}")
     return PortalConfig(
@@ -99,6 +101,7 @@ def _portal(source: Path, portal_id: str, data: Any) -> PortalConfig:
         every=parse_duration(data.get("every", "30m"), what=f"{where}: every"),
         pages=pages,
         recheck_days=recheck_days,
+        sweep_days=min(sweep_days, MAX_DURATION.days),
         recheck_every=parse_duration(data.get("recheck_every", "1d"), what=f"{where}: recheck_every"),
     )
 

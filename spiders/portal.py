@@ -60,6 +60,19 @@ def recheck_is_due(known: KnownArticle, now: datetime, every: timedelta) -> bool
 _EPOCH = datetime(2000, 1, 1, tzinfo=UTC)
 
 
+def check_is_due(known: KnownArticle, now: datetime, portal: PortalConfig) -> bool:
+    """Whether a stored article is fetched again, off the listing: a recent one once a
+    `recheck_every`, any older one (or one without a date) once in `sweep_days`, each at its own
+    moment, so that a portal sees its archive / sweep_days sweeps a day, not all on one day.
+    Without the sweep an announcement edited or deleted a year on would never be noticed."""
+    if known.removed:
+        return False
+    recent = now - timedelta(days=portal.recheck_days)
+    if known.published_at is not None and known.published_at >= recent:
+        return recheck_is_due(known, now, portal.recheck_every)
+    return portal.sweep_days > 0 and recheck_is_due(known, now, timedelta(days=portal.sweep_days))
+
+
 class PortalSpider(scrapy.Spider):
     name = "portal"
 
@@ -111,11 +124,8 @@ class PortalSpider(scrapy.Spider):
 
     def _rechecks_due(self) -> Iterator[KnownArticle]:
         now = utcnow()
-        recent = now - timedelta(days=self.portal.recheck_days)
         for known in self.known.values():
-            if known.removed or known.published_at is None or known.published_at < recent:
-                continue
-            if recheck_is_due(known, now, self.portal.recheck_every):
+            if check_is_due(known, now, self.portal):
                 yield known
 
     # -- listings ----------------------------------------------------------------------------

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import re
 import sys
 import tomllib
 import unicodedata
 import xml.etree.ElementTree as ET
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -27,12 +28,21 @@ from crawler.crawling.outcomes import FetchedArticle
 from crawler.crawling.pipelines import StoragePipeline
 from crawler.crawling.runner import crawl_settings
 from crawler.parsing import parse_article, parse_page
+from crawler.portals import PortalConfig
 from crawler.scheduling import PortalScheduler, ScheduleSettings
 from crawler.sim.portal import SimulatedPortal
-from spiders.portal import PortalSpider
+from spiders.portal import PortalSpider, check_is_due
 from storage.db import Database, alembic_config, create_db_engine, open_database
 from storage.models import AlertDelivery, Article, ArticleEvent, CrawlRun
-from storage.store import ensure_portal, finish_run, is_baseline, mark_removed, start_run, store_record
+from storage.store import (
+    KnownArticle,
+    ensure_portal,
+    finish_run,
+    is_baseline,
+    mark_removed,
+    start_run,
+    store_record,
+)
 from tests.conftest import REPO
 from tests.crawling import run_crawl, write_registry
 from tests.records import make_record, store_alerting
@@ -393,3 +403,38 @@ def test_articles_stored_under_the_old_url_form_keep_their_rows(sqlite_url: str)
     with database.session() as s:
         assert s.scalars(select(Article.canonical_url)).all() == [canonicalize_url(old_form)]
     database.dispose()
+
+
+# -- review: old articles are looked at again ------------------------------------------------
+
+def test_the_sweep_checks_every_old_article_once_in_sweep_days_spread_over_the_days() -> None:
+    portal = PortalConfig(id="sim", name="sim", cms="liferay", start_urls=("http://127.0.0.1:9/",))
+    first_crawl = datetime(2026, 1, 1, 3, 0, tzinfo=UTC)
+    archive = {f"http://127.0.0.1:9/tin/{n}": KnownArticle(
+        f"http://127.0.0.1:9/tin/{n}", None, None, None, first_crawl - timedelta(days=400 + n % 900),
+        first_crawl, False) for n in range(3000)}
+    checks: dict[str, int] = dict.fromkeys(archive, 0)
+    per_day = []
+    for day in range(1, 31):  # one crawl a day for portal.sweep_days days
+        now = first_crawl + timedelta(days=day)
+        due = [url for url, known in archive.items() if check_is_due(known, now, portal)]
+        for url in due:
+            checks[url] += 1
+            archive[url] = dataclasses.replace(archive[url], last_checked_at=now)
+        per_day.append(len(due))
+    assert portal.sweep_days == 30 and set(checks.values()) == {1}  # each once, none forgotten
+    assert max(per_day) <= 1.5 * 3000 / 30 and min(per_day) >= 0.5 * 3000 / 30  # ~100 a day
+
+
+def test_an_old_article_edited_later_is_noticed_by_the_sweep(tmp_path: Path, sqlite_url: str) -> None:
+    with SimulatedPortal(articles=12, per_page=10) as portal:  # dated 2025: older than recheck_days
+        registry = write_registry(tmp_path, portal)
+        assert run_crawl(registry, sqlite_url).returncode == 0
+        database = open_database(sqlite_url)
+        with database.session() as s:  # a sweep period has gone by since then
+            s.execute(update(Article).values(last_checked_at=datetime.now(UTC) - timedelta(days=31)))
+        database.dispose()
+        portal.edit_article(11, paragraph_replacements={1: "Đoạn này được sửa một năm sau."})
+        second = run_crawl(registry, sqlite_url)
+    assert second.returncode == 0, second.stderr
+    assert "0 new, 1 changed, 0 removed" in second.stdout
