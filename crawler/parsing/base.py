@@ -15,7 +15,7 @@ from dataclasses import dataclass, field, fields
 from datetime import datetime
 from functools import lru_cache
 from typing import Any, TypeAlias
-from urllib.parse import urljoin
+from urllib.parse import urljoin, urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import lxml.html
@@ -133,7 +133,7 @@ class PageContext:
         base = url
         base_tag = root.find(".//base[@href]")
         if base_tag is not None:
-            base = urljoin(url, base_tag.get("href", "").strip())
+            base = join_url(url, base_tag.get("href", "")) or url
         elif not is_http_url(url):
             # a saved file: its own canonical link is a better base than file:///...
             canonical = canonical_link(root, url)
@@ -166,15 +166,30 @@ class PageContext:
         scheme = re.sub(r"[\t\n\r]", "", href[:16]).lower()
         if not href or scheme.startswith(("#", "javascript:", "mailto:", "tel:", "data:", "vbscript:")):
             return None
-        return urljoin(self.base_url, href).replace(" ", "%20")
+        joined = join_url(self.base_url, href)
+        return joined.replace(" ", "%20") if joined else None
+
+
+def join_url(base: str, href: str) -> str | None:
+    """`href` made absolute against `base`; None for what is no URL ("http://[::1", a port past
+    65535): one bad link must not cost the whole page."""
+    href = href.strip()
+    if not href:
+        return None
+    try:
+        joined = urljoin(base, href)
+        urlsplit(joined).port  # noqa: B018 - raises ValueError for a port that is no port
+    except ValueError:
+        return None
+    return joined
 
 
 def canonical_link(root: HtmlElement, url: str) -> str | None:
     for link in root.iterfind(".//link[@rel][@href]"):
         if "canonical" in link.get("rel", "").lower().split():
-            href = link.get("href", "").strip()
-            if href:
-                return urljoin(url, href)
+            joined = join_url(url, link.get("href", ""))
+            if joined:
+                return joined
     return None
 
 
