@@ -43,6 +43,8 @@ class WebhookReceiver:
         self.inbox = Inbox()
         self.failures_left = 0
         self.refused = 0
+        self.answer_delay = 0.0  # seconds between a message's arrival and the answer to it
+        self.stopping = threading.Event()
         self.lock = threading.Lock()
         receiver = self
 
@@ -54,11 +56,18 @@ class WebhookReceiver:
                     if fail:
                         receiver.failures_left -= 1
                         receiver.refused += 1
+                message = {"path": self.path, "headers": dict(self.headers), **payload}
+                delay = receiver.answer_delay
+                if not fail and delay:
+                    # A slow channel: the message has arrived, the answer comes late; a sender that
+                    # dies meanwhile has delivered it without knowing (the "message in flight").
+                    receiver.inbox.add(message)
+                    receiver.stopping.wait(delay)
                 self.send_response(500 if fail else 200)
                 self.send_header("Content-Length", "0")
                 self.end_headers()
-                if not fail:
-                    receiver.inbox.add({"path": self.path, "headers": dict(self.headers), **payload})
+                if not fail and not delay:
+                    receiver.inbox.add(message)
 
             def log_message(self, format: str, *args: Any) -> None:  # keep test output quiet
                 pass
@@ -91,6 +100,7 @@ class WebhookReceiver:
         return self
 
     def __exit__(self, *exc: object) -> None:
+        self.stopping.set()
         self.server.shutdown()
         self.server.server_close()
 
