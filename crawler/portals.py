@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from crawler.core.durations import parse_duration
+from crawler.core.durations import MAX_DURATION, parse_duration
 from crawler.core.errors import UserError
 from crawler.core.normalize import DEFAULT_TIMEZONE, is_http_url
 from crawler.parsing import AUTO, FAMILIES, family_names

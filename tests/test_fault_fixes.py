@@ -230,6 +230,7 @@ def _one_line_error(capsys: pytest.CaptureFixture[str], args: list[str]) -> str:
 
 def test_absurd_values_exit_2_with_a_message(tmp_path: Path, db_url: str,
                                              capsys: pytest.CaptureFixture[str]) -> None:
+    open_database(db_url).dispose()  # read commands want a database that exists
     registry = tmp_path / "portals.toml"
     registry.write_text('[portals.sim]\nstart_urls = ["http://127.0.0.1:9/tin-tuc"]\n'
                         'every = "99999999999d"\n', encoding="utf-8")
