@@ -14,8 +14,6 @@ import logging
 import sys
 from collections.abc import Sequence
 
-from sqlalchemy.exc import DBAPIError, SQLAlchemyError
-
 from crawler.cli.common import add_global_options, settings
 from crawler.core.errors import ExitCode, UserError, exit_code_table
 
@@ -152,7 +150,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return int(exc.exit_code)
     except KeyboardInterrupt:
         return int(ExitCode.INTERRUPTED)
-    except (SQLAlchemyError, OSError, OverflowError) as exc:
+    except Exception as exc:
+        if not _expected_failure(exc):
+            raise
         # Expected failures of the surroundings (a database that is read-only, not a database, or
         # gone; a value out of range): one line, never a traceback, which would print the SQL
         # and its parameters, secrets of the notify URLs included.
@@ -161,8 +161,20 @@ def main(argv: Sequence[str] | None = None) -> int:
         return UserError.exit_code
 
 
+def _expected_failure(exc: BaseException) -> bool:
+    if isinstance(exc, OSError | OverflowError):
+        return True
+    if "sqlalchemy" not in sys.modules:  # `--help` and the like never import it
+        return False
+    from sqlalchemy.exc import SQLAlchemyError
+
+    return isinstance(exc, SQLAlchemyError)
+
+
 def failure_line(exc: BaseException) -> str:
     """One line saying what failed, without the statement or its parameters."""
+    from sqlalchemy.exc import DBAPIError, SQLAlchemyError
+
     if isinstance(exc, DBAPIError) and exc.orig is not None:
         reason = (str(exc.orig).strip().splitlines() or [type(exc.orig).__name__])[0]
         return f"the database refused the operation: {reason}"
