@@ -148,7 +148,7 @@ class StoragePipeline:
                                         "listing": False})
             self._write([])
         self.buffer, self.errors = [], []
-        run = self.run
+        run = self._open_run()
         if report and time.monotonic() - self.last_progress >= PROGRESS_EVERY_SECONDS:
             self.last_progress = time.monotonic()
             progress.info("%s: %d requests, %d new, %d changed, %d removed, %d unchanged so far",
@@ -158,13 +158,18 @@ class StoragePipeline:
     def _write(self, items: list[Any], *, with_errors: bool = True) -> None:
         """Store `items` (and the problems seen since the last write) in one transaction."""
         with self.database.session() as session:
-            run = session.merge(self.run)
+            run = session.merge(self._open_run())
             for item in items:
                 self._store(session, run, item)
             if with_errors:
                 run.errors = [*run.errors, *self.errors]
             self._count_requests(run)
         self.run = run
+
+    def _open_run(self) -> CrawlRun:
+        if self.run is None:  # items only reach the pipeline of a crawl that opened its run
+            raise RuntimeError("the crawl has no open run")
+        return self.run
 
     def _store(self, session: Any, run: CrawlRun, item: Any) -> None:
         if isinstance(item, FetchedArticle):
@@ -213,7 +218,7 @@ class StoragePipeline:
         try:
             report = deliver(self.database)
             if getattr(report, "sent", 0) or getattr(report, "retrying", 0) or getattr(report, "failed", 0):
-                progress.info("%s: alerts: %s", self.run.portal_id, report)
+                progress.info("%s: alerts: %s", self._open_run().portal_id, report)
         except Exception:  # delivery must not fail the crawl; the scheduler and `alerts send` retry
             log.exception("alert delivery failed")
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import contextlib
 import logging
 from dataclasses import dataclass
+from typing import Any
 
 from scrapy.crawler import Crawler, CrawlerProcess
 from scrapy.settings import Settings
@@ -116,7 +117,8 @@ def run_crawls(portals: list[PortalConfig], settings: Settings, *, batch_size: i
             _stop_reactor()
 
     def _crawl_failed(failure: Failure, portal_id: str) -> None:
-        problems[portal_id] = f"{failure.type.__name__}: {failure.getErrorMessage()}"[:300]
+        kind = failure.type.__name__ if failure.type is not None else "error"
+        problems[portal_id] = f"{kind}: {failure.getErrorMessage()}"[:300]
         log.error("%s: the crawl failed: %s", portal_id, problems[portal_id])
 
     def crawl_ended(_: object) -> None:
@@ -129,7 +131,11 @@ def run_crawls(portals: list[PortalConfig], settings: Settings, *, batch_size: i
         stopping[0] = True
         process.stop()
 
-    from twisted.internet import reactor
+    from twisted.internet import reactor as installed_reactor
+
+    # Twisted types the installed reactor by zope interfaces, whose methods have no `self`: typed
+    # as Any rather than silencing each call
+    reactor: Any = installed_reactor
 
     if portals:
         reactor.callWhenRunning(start_next)
@@ -158,8 +164,9 @@ def run_crawls(portals: list[PortalConfig], settings: Settings, *, batch_size: i
 
 
 def _stop_reactor() -> None:
-    from twisted.internet import reactor
+    from twisted.internet import reactor as installed_reactor
 
+    reactor: Any = installed_reactor  # typed by zope interfaces (see run_crawls)
     with contextlib.suppress(RuntimeError):  # already stopping (a signal, the time limit)
         reactor.stop()
 

@@ -147,7 +147,7 @@ class _Run:
         src = el.get("src") or el.get("data-src") or el.get("data") or ""
         url = self.absolute(src.strip()) if src.strip() else None
         if url and not _WIDGET_FRAME.search(url):
-            title = clean_text(el.get("title") or el.get("aria-label") or "") or _media_name(url, el.tag)
+            title = clean_text(el.get("title") or el.get("aria-label") or "") or _media_name(url, str(el.tag))
             if url not in (known for known, _ in self.block.media):
                 self.block.media.append((url, title))
         for child in el:  # <video><source src=...></video>

@@ -289,8 +289,7 @@ def _asset_links(where: HtmlElement) -> list[tuple[HtmlElement, HtmlElement]]:
     for href, same in by_url.items():
         link = next((a for a in same if text_of(a)), same[0])
         item = link
-        while item.getparent() is not None and item.getparent() is not where:
-            parent = item.getparent()
+        while (parent := item.getparent()) is not None and parent is not where:
             if any((a.get("href") or "").strip() != href for a in parent.iter("a")
                    if ASSET_LINK.search(a.get("href") or "")):
                 break
@@ -389,7 +388,8 @@ class LiferayArticlePage(ArticlePage):
     def _blocks_after(self, body: HtmlElement) -> list[Block]:
         """Blocks after the body up to the end of the asset: where themes print source and author."""
         blocks: list[Block] = []
-        node, stop = body, self._root
+        node: HtmlElement | None = body
+        stop = self._root
         while node is not None and node is not stop:
             for sibling in node.itersiblings():
                 blocks.extend(blocks_of(sibling, self.ctx.absolute, self._is_noise))
@@ -631,8 +631,9 @@ _NEXT_ARROW = re.compile(r"^\s*(?:»|›|>|→)\s*$")  # ">>" and "»»" are the
 def _says_next(link: HtmlElement) -> bool:
     """A pager link that labels itself as the next page, in words, by an arrow or by its class."""
     classes = set((link.get("class") or "").split())
-    if link.getparent() is not None:
-        classes |= set((link.getparent().get("class") or "").split())
+    parent = link.getparent()
+    if parent is not None:
+        classes |= set((parent.get("class") or "").split())
     if {"next", "lfr-pagination-next", "pagination-next"} & classes:
         return True
     for label in (text_of(link), link.get("title"), link.get("aria-label")):
@@ -654,8 +655,9 @@ def _disabled(link: HtmlElement) -> bool:
 def _strong_item(el: HtmlElement) -> bool:
     """Liferay's own listing markup, as opposed to Bootstrap classes any box may carry."""
     classes = set((el.get("class") or "").split())
+    parent = el.getparent()
     return bool({"asset-abstract", "title-list", "table-title"} & classes) or \
-        (el.getparent() is not None and "title-list" in (el.getparent().get("class") or "").split())
+        (parent is not None and "title-list" in (parent.get("class") or "").split())
 
 
 def _inside_full_content(el: HtmlElement) -> bool:

@@ -425,8 +425,8 @@ class PortalScheduler:
 
     def _wrote_run(self, portal_id: str, after_run_id: int) -> bool:
         with self.database.session() as session:
-            return session.scalar(select(func.count(CrawlRun.id)).where(
-                CrawlRun.portal_id == portal_id, CrawlRun.id > after_run_id)) > 0
+            return (session.scalar(select(func.count(CrawlRun.id)).where(
+                CrawlRun.portal_id == portal_id, CrawlRun.id > after_run_id)) or 0) > 0
 
     def _postpone(self, portal_id: str, until: datetime) -> None:
         try:
