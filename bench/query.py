@@ -188,6 +188,22 @@ def _p95(values: list[float]) -> float:
     return statistics.quantiles(values, n=20)[-1] if len(values) > 1 else values[0]
 
 
+def bench_databases(sqlite_file: str, postgres_admin_url: str | None, postgres_name: str) -> list[str]:
+    """The bench's SQLite file and, given an admin URL, its own PostgreSQL database (created once,
+    kept for reruns)."""
+    urls = [f"sqlite:///{Path(sqlite_file).resolve()}"]
+    if postgres_admin_url:
+        admin = create_engine(postgres_admin_url, isolation_level="AUTOCOMMIT")
+        with admin.connect() as conn:
+            exists = conn.execute(text("SELECT 1 FROM pg_database WHERE datname = :name"),
+                                  {"name": postgres_name}).scalar()
+            if not exists:
+                conn.execute(text(f'CREATE DATABASE "{postgres_name}"'))
+        admin.dispose()
+        urls.append(postgres_admin_url.rsplit("/", 1)[0] + "/" + postgres_name)
+    return urls
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--count", type=int, default=100_000)
@@ -198,15 +214,7 @@ def main() -> None:
     parser.add_argument("--skip-postgres", action="store_true")
     args = parser.parse_args()
 
-    urls = [f"sqlite:///{Path(args.sqlite).resolve()}"]
-    if not args.skip_postgres:
-        admin = create_engine(args.postgres, isolation_level="AUTOCOMMIT")
-        with admin.connect() as conn:
-            if not conn.execute(text("SELECT 1 FROM pg_database WHERE datname = 'pw_bench_query'")).scalar():
-                conn.execute(text("CREATE DATABASE pw_bench_query"))
-        admin.dispose()
-        urls.append(args.postgres.rsplit("/", 1)[0] + "/pw_bench_query")
-    for url in urls:
+    for url in bench_databases(args.sqlite, None if args.skip_postgres else args.postgres, "pw_bench_query"):
         db = open_database(url)
         print(f"{db.dialect}: {server_notes(db)}")
         fill(db, args.count)

@@ -25,11 +25,11 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import httpx
-from sqlalchemy import create_engine, func, insert, select, text
+from sqlalchemy import func, insert, select, text
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench.query import _p95, _timed, fill  # noqa: E402
+from bench.query import _p95, _timed, bench_databases, fill  # noqa: E402
 from crawler.changes import diff_records  # noqa: E402
 from crawler.core.records import ArticleRecord  # noqa: E402
 from storage.db import Database, open_database  # noqa: E402
@@ -141,15 +141,7 @@ def main() -> None:
     parser.add_argument("--skip-postgres", action="store_true")
     args = parser.parse_args()
 
-    urls = [f"sqlite:///{Path(args.sqlite).resolve()}"]
-    if not args.skip_postgres:
-        admin = create_engine(args.postgres, isolation_level="AUTOCOMMIT")
-        with admin.connect() as conn:
-            if not conn.execute(text("SELECT 1 FROM pg_database WHERE datname = 'pw_bench_web'")).scalar():
-                conn.execute(text("CREATE DATABASE pw_bench_web"))
-        admin.dispose()
-        urls.append(args.postgres.rsplit("/", 1)[0] + "/pw_bench_web")
-    for url in urls:
+    for url in bench_databases(args.sqlite, None if args.skip_postgres else args.postgres, "pw_bench_web"):
         db = open_database(url)
         print(f"{db.dialect}:")
         fill(db, args.count)

@@ -25,14 +25,14 @@ from typing import Any
 import sqlalchemy as sa
 
 from crawler.core.errors import UserError
-from storage.models import Article, ArticleEvent, ArticleVersion
+from storage.models import Article, ArticleEvent
 from storage.query import (
     EventKind,
     EventRow,
     FeedEntry,
     Source,
-    _base_select,  # one definition of "an article row" for every read
     _check,
+    _events_select,  # one definition of "an event row" for every read
     _row,
     _session,
     _values_like,
@@ -68,17 +68,7 @@ def recent_events(source: Source, filters: EventFilter | None = None, *, limit: 
     if limit < 1:
         raise UserError(f"limit must be at least 1, not {limit}")
     with _session(source) as session:
-        stmt = (
-            _base_select()
-            .add_columns(ArticleEvent.id.label("event_id"), ArticleEvent.kind, ArticleEvent.occurred_at,
-                         ArticleEvent.version.label("event_version"), ArticleEvent.baseline,
-                         ArticleVersion.diff)
-            .join(ArticleEvent, ArticleEvent.article_id == Article.id)
-            .outerjoin(ArticleVersion, sa.and_(ArticleEvent.kind == "changed",
-                                               ArticleVersion.article_id == Article.id,
-                                               ArticleVersion.version == ArticleEvent.version))
-            .order_by(ArticleEvent.occurred_at.desc(), ArticleEvent.id.desc())
-        )
+        stmt = _events_select()
         if filters.since is not None:
             stmt = stmt.where(ArticleEvent.occurred_at >= filters.since)
         if filters.until is not None:

@@ -302,6 +302,21 @@ def article_events(source: Source, article_id: int) -> list[EventRow]:
         return [_event_row(e) for e in events]
 
 
+def _events_select() -> sa.Select[Any]:
+    """Events, newest first, each with its article row and, for an edit, the diff it made."""
+    return (
+        _base_select()
+        .add_columns(ArticleEvent.id.label("event_id"), ArticleEvent.kind, ArticleEvent.occurred_at,
+                     ArticleEvent.version.label("event_version"), ArticleEvent.baseline,
+                     ArticleVersion.diff)
+        .join(ArticleEvent, ArticleEvent.article_id == Article.id)
+        .outerjoin(ArticleVersion, sa.and_(ArticleEvent.kind == "changed",
+                                           ArticleVersion.article_id == Article.id,
+                                           ArticleVersion.version == ArticleEvent.version))
+        .order_by(ArticleEvent.occurred_at.desc(), ArticleEvent.id.desc())
+    )
+
+
 def feed_entries(source: Source, filters: ArticleFilter | None = None, *, limit: int = 50,
                  kinds: Sequence[EventKind] = ("new", "changed"),
                  keep: Callable[[FeedEntry], bool] | None = None) -> list[FeedEntry]:
@@ -314,18 +329,8 @@ def feed_entries(source: Source, filters: ArticleFilter | None = None, *, limit:
     with _session(source) as session:
         matching, _ = _articles_select(session, filters, (Article.id,), ranked=False)
         matching_ids = matching.order_by(None)
-        stmt = (
-            _base_select()
-            .add_columns(ArticleEvent.id.label("event_id"), ArticleEvent.kind, ArticleEvent.occurred_at,
-                         ArticleEvent.version.label("event_version"), ArticleEvent.baseline,
-                         ArticleVersion.diff)
-            .join(ArticleEvent, ArticleEvent.article_id == Article.id)
-            .outerjoin(ArticleVersion, sa.and_(ArticleVersion.article_id == Article.id,
-                                               ArticleVersion.version == ArticleEvent.version))
-            .where(ArticleEvent.kind.in_(kinds), ArticleEvent.baseline.is_(False),
-                   Article.id.in_(matching_ids))
-            .order_by(ArticleEvent.occurred_at.desc(), ArticleEvent.id.desc())
-        )
+        stmt = _events_select().where(ArticleEvent.kind.in_(kinds), ArticleEvent.baseline.is_(False),
+                                      Article.id.in_(matching_ids))
         if keep is None:
             result = session.execute(stmt.limit(limit))
         else:  # streamed: how many events must be read to keep `limit` of them is unknown
@@ -334,8 +339,7 @@ def feed_entries(source: Source, filters: ArticleFilter | None = None, *, limit:
         with result:
             for r in result:
                 event = EventRow(r.event_id, r.kind, r.occurred_at, r.event_version, r.baseline)
-                diff = r.diff if r.kind == "changed" else None
-                entry = FeedEntry(event, _row(r, None, None), diff)
+                entry = FeedEntry(event, _row(r, None, None), r.diff)
                 if keep is None or keep(entry):
                     entries.append(entry)
                     if len(entries) == limit:

@@ -17,6 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from crawler.alerts.channels import check_notify_url
+from crawler.core.choices import parse_choice_list
 from crawler.core.durations import format_duration, parse_duration
 from crawler.core.errors import UserError
 from crawler.core.normalize import fold
@@ -45,12 +46,7 @@ class RuleSpec:
 
 
 def parse_kinds(text: str) -> tuple[str, ...]:
-    kinds = tuple(dict.fromkeys(part.strip().lower() for part in text.split(",") if part.strip()))
-    unknown = [kind for kind in kinds if kind not in EVENT_KINDS]
-    if unknown or not kinds:
-        raise UserError(f"--on {text!r}: unknown event kind {', '.join(unknown) or '(none given)'}; "
-                        f"use a comma-separated list of {', '.join(EVENT_KINDS)}")
-    return kinds
+    return parse_choice_list(text, EVENT_KINDS, "--on", "event kind")
 
 
 def check_regex(pattern: str) -> str:

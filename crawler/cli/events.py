@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 
 from crawler.changes import EVENT_KINDS
 from crawler.cli.common import check_portal_ids, format_time, note, open_for_reading, zone_label
+from crawler.core.choices import parse_choice_list
 from crawler.core.errors import UserError
 
 if TYPE_CHECKING:
@@ -38,20 +39,11 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     parser.set_defaults(func=run)
 
 
-def parse_kinds(text: str) -> tuple[str, ...]:
-    kinds = tuple(dict.fromkeys(k.strip().lower() for k in text.split(",") if k.strip()))
-    unknown = [k for k in kinds if k not in KINDS]
-    if unknown or not kinds:
-        raise UserError(f"--kind: unknown kind {', '.join(unknown) or repr(text)} "
-                        f"(known: {', '.join(KINDS)})")
-    return kinds
-
-
 def run(args: argparse.Namespace) -> int:
     from crawler.cli.items import parse_when
     from storage.events import EventFilter, recent_events
 
-    kinds = parse_kinds(args.kind)
+    kinds = parse_choice_list(args.kind, KINDS, "--kind", "kind")
     since = parse_when(args.since, "--since")
     until = parse_when(args.until, "--until", until=True) if args.until else None
     if args.limit < 1:

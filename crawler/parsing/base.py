@@ -10,7 +10,7 @@ from __future__ import annotations
 import enum
 import re
 from abc import ABC, abstractmethod
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field, fields
 from datetime import datetime
 from functools import lru_cache
@@ -25,8 +25,15 @@ from lxml.cssselect import CSSSelector
 from lxml.etree import ParserError
 
 from crawler.core.errors import ExtractionError, UserError
-from crawler.core.normalize import DateParseError, clean_text, find_datetime, fold, is_http_url
-from crawler.core.records import ArticleRecord
+from crawler.core.normalize import (
+    DateParseError,
+    canonicalize_url,
+    clean_text,
+    find_datetime,
+    fold,
+    is_http_url,
+)
+from crawler.core.records import ArticleRecord, ListingEntry
 
 HtmlElement: TypeAlias = lxml.html.HtmlElement
 
@@ -310,6 +317,29 @@ def printed_date_text(element_text: str, hit: DateHit) -> str:
             and not _UPDATE_LABEL.search(fold(residual)):
         return text
     return hit.printed
+
+
+# --- listings --------------------------------------------------------------------------------
+
+def listing_entries(ctx: PageContext, pairs: Iterable[tuple[HtmlElement, HtmlElement]],
+                    entry_date: Callable[[HtmlElement], DateHit | None]) -> list[ListingEntry]:
+    """A listing's entries from its (item, link) pairs in page order: each article once, under its
+    canonical URL, titled by its link, dated by `entry_date(item)`."""
+    entries: list[ListingEntry] = []
+    seen: set[str] = set()
+    for item, link in pairs:
+        href = ctx.absolute(link.get("href"))
+        if not href:
+            continue
+        url = canonicalize_url(href)
+        if url in seen:
+            continue
+        seen.add(url)
+        title = text_of(link) or clean_text(link.get("title")) or None
+        hit = entry_date(item)
+        entries.append(ListingEntry(url=url, title=title, published_text=hit.printed if hit else None,
+                                    published_at=hit.value if hit else None))
+    return entries
 
 
 # --- page objects ----------------------------------------------------------------------------

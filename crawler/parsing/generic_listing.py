@@ -25,7 +25,7 @@ from lxml import etree
 
 from crawler.core.normalize import canonicalize_url, clean_text, fold
 from crawler.core.records import ListingEntry, ListingPage
-from crawler.parsing.base import DateHit, HtmlElement, PageContext, date_hits, text_of
+from crawler.parsing.base import DateHit, HtmlElement, PageContext, date_hits, listing_entries, text_of
 from crawler.parsing.content import is_attachment_url
 from crawler.parsing.generic_meta import parse_iso
 
@@ -371,21 +371,7 @@ class GenericListingPage:
             or main_link_group(self.ctx)
         if group is None:
             return []
-        entries: list[ListingEntry] = []
-        seen: set[str] = set()
-        for anchor, item in zip(group.anchors, group.items, strict=True):
-            href = self.ctx.absolute(anchor.get("href"))
-            if not href:
-                continue
-            url = canonicalize_url(href)
-            if url in seen:
-                continue
-            seen.add(url)
-            title = text_of(anchor) or clean_text(anchor.get("title")) or None
-            hit = self._entry_date(item)
-            entries.append(ListingEntry(url=url, title=title, published_text=hit.printed if hit else None,
-                                        published_at=hit.value if hit else None))
-        return entries
+        return listing_entries(self.ctx, zip(group.items, group.anchors, strict=True), self._entry_date)
 
     def _entry_date(self, item: HtmlElement) -> DateHit | None:
         """A listing's date is for discovery only: an impossible one keeps its text and no value."""

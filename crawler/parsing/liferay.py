@@ -26,6 +26,7 @@ from crawler.parsing.base import (
     canonical_link,
     date_hits,
     line_dates,
+    listing_entries,
     text_of,
 )
 from crawler.parsing.content import Block, Content, blocks_of, classify, flatten
@@ -552,22 +553,7 @@ class LiferayListingPage:
         return listing_pairs(ctx, read_layout(ctx).where)
 
     def entries(self) -> list[ListingEntry]:
-        ctx = self.ctx
-        entries: list[ListingEntry] = []
-        seen: set[str] = set()
-        for item, link in self.items():
-            href = ctx.absolute(link.get("href"))
-            if not href:
-                continue
-            url = canonicalize_url(href)
-            if url in seen:
-                continue
-            seen.add(url)
-            title = text_of(link) or clean_text(link.get("title")) or None
-            hit = self._entry_date(item)
-            entries.append(ListingEntry(url=url, title=title, published_text=hit.printed if hit else None,
-                                        published_at=hit.value if hit else None))
-        return entries
+        return listing_entries(self.ctx, self.items(), self._entry_date)
 
     def _entry_date(self, item: HtmlElement) -> DateHit | None:
         """A listing's date is for discovery only: an impossible one keeps its text and no value."""
