@@ -25,7 +25,7 @@ from scrapy.crawler import Crawler
 from scrapy.http import Response
 from twisted.python.failure import Failure
 
-from crawler.core.errors import ExtractionError
+from crawler.core.errors import ExtractionError, UserError
 from crawler.core.records import ArticleRecord, ListingEntry, ListingPage, NotFoundPage
 from crawler.crawling.outcomes import ArticleGone, ArticleUnchanged, CrawlProblem, FetchedArticle
 from crawler.parsing import parse_page
@@ -92,6 +92,14 @@ class PortalSpider(scrapy.Spider):
         self.state_received = False
         self.allowed_domains: list[str] = []
         self.max_pages = 1
+
+    @classmethod
+    def check_arguments(cls, settings: Any, portal: str = "", **_: Any) -> None:
+        """Refuse a missing or unknown portal before Scrapy starts (`scrapy crawl` asks, see
+        crawler/crawling/commands/crawl.py): a UserError that says what to give."""
+        if not portal:
+            raise UserError(f"give the portal: scrapy crawl {cls.name} -a portal=ID")
+        get_portal(portal, settings.get("PORTALWATCH_PORTALS_FILE"))
 
     @classmethod
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> PortalSpider:

@@ -5,14 +5,24 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from zoneinfo import ZoneInfo
 
 import pytest
+import sqlalchemy as sa
 
 from crawler.cli import main
 from storage.db import open_database
+from storage.models import AlertDelivery
 from storage.store import ensure_portal
 from tests.conftest import REPO
-from tests.receivers import SMTP_PASSWORD, WEBHOOK_TOKEN, MailReceiver, WebhookReceiver, mail_text
+from tests.receivers import (
+    SMTP_PASSWORD,
+    WEBHOOK_TOKEN,
+    MailReceiver,
+    WebhookReceiver,
+    free_port,
+    mail_text,
+)
 from tests.records import make_record, store_alerting
 
 SECRETS = (SMTP_PASSWORD, WEBHOOK_TOKEN)
@@ -204,3 +214,48 @@ def test_a_real_verbose_run_never_prints_a_secret(
     for secret in SECRETS:
         assert secret not in everything
     assert len(mail.wait_for(2)) == 2 and len(hook.wait_for(1)) == 1
+
+
+def _run(db_url: str, *args: str) -> subprocess.CompletedProcess[str]:
+    """`portalwatch alerts ARGS --db URL` in a process of its own: its real stderr, logging included."""
+    command = [sys.executable, "-c", "import sys; from crawler.cli import main; sys.exit(main())",
+               "alerts", *args, "--db", db_url]
+    return subprocess.run(command, cwd=REPO, capture_output=True, text=True, timeout=60,
+                          env={**os.environ, "PYTHONPATH": str(REPO)})
+
+
+def test_send_prints_a_channel_error_once_and_then_says_when_the_retry_is(sqlite_url: str) -> None:
+    nobody = f"json://127.0.0.1:{free_port()}/hook"  # nothing listens there: connection refused
+    assert _run(sqlite_url, "add", "--name", "bd", "--notify", nobody).returncode == 0
+    _crawl(sqlite_url, "Tin một")
+    first = _run(sqlite_url, "send")
+    assert first.returncode == 1
+    said = first.stdout + first.stderr
+    assert said.count("Connection error") == 1, said
+    assert "0 alert(s) sent in 0 message(s), 1 to retry, 0 failed; 1 waiting for retry at " in first.stdout
+    # A second send before the retry time sends nothing, and says why instead of a bare "0 sent".
+    second = _run(sqlite_url, "send")
+    assert second.returncode == 0 and second.stderr == ""
+    database = open_database(sqlite_url)
+    with database.session() as session:
+        due = session.scalar(sa.select(AlertDelivery.next_attempt_at))
+    database.dispose()
+    assert due is not None
+    shown = due.astimezone(ZoneInfo("Asia/Ho_Chi_Minh")).strftime("%Y-%m-%d %H:%M +07")
+    assert second.stdout == ("alerts send: 0 alert(s) sent in 0 message(s), 0 to retry, 0 failed; "
+                             f"1 waiting for retry at {shown}\n")
+
+
+def test_alerts_test_prints_each_channel_once_and_none_of_apprises_log(
+    sqlite_url: str, hook: WebhookReceiver
+) -> None:
+    nobody = f"json://127.0.0.1:{free_port()}/hook"
+    assert _run(sqlite_url, "add", "--name", "bd", "--notify", hook.url(), "--notify", nobody).returncode == 0
+    tested = _run(sqlite_url, "test", "bd")
+    assert tested.returncode == 1
+    assert tested.stderr == ""  # neither Apprise's INFO "Sent ..." nor its WARNING about the refusal
+    lines = tested.stdout.splitlines()
+    assert lines[0] == f"json://127.0.0.1:{hook.port}/hook?+X-Webhook-Token=****: OK, sent"
+    assert lines[1].startswith(f"{nobody}: FAILED: ") and "Connection error" in lines[1]
+    assert lines[2:] == ["alerts test bd: 1 of 2 channel(s) work"]
+    assert len(hook.wait_for(1)) == 1

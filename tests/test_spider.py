@@ -14,6 +14,7 @@ from crawler.parsing import parse_page
 from crawler.sim.portal import SimulatedPortal
 from storage.db import open_database
 from storage.models import Article, CrawlRun
+from tests.conftest import REPO
 from tests.crawling import run_crawl, write_registry
 
 FIELDS = ("title", "lead", "body", "images", "attachments", "author", "source", "category")
@@ -140,3 +141,22 @@ def test_one_spider_crawls_every_family_under_its_new_and_its_old_name() -> None
     loader = SpiderLoader.from_settings(get_project_settings())
     assert {"portal", "liferay"} <= set(loader.list())
     assert issubclass(loader.load("liferay"), loader.load("portal"))  # `scrapy crawl liferay` still works
+
+
+@pytest.mark.parametrize(("arguments", "message"), [
+    (["portal", "-a", "portal=nope"], "error: unknown portal 'nope' (known: "),
+    (["liferay", "-a", "portal=thainguyen-typo"], "error: unknown portal 'thainguyen-typo' (known: "),
+    (["portal"], "error: give the portal: scrapy crawl portal -a portal=ID"),
+    (["nosuch"], "error: no spider named 'nosuch' (spiders: liferay, portal)"),
+])
+def test_scrapy_crawl_refuses_a_bad_portal_in_one_line_before_starting(
+    tmp_path: Path, arguments: list[str], message: str
+) -> None:
+    database = tmp_path / "never.db"
+    refused = subprocess.run(
+        [sys.executable, "-m", "scrapy", "crawl", *arguments, "-s", f"PORTALWATCH_DB=sqlite:///{database}"],
+        cwd=REPO, capture_output=True, text=True, timeout=60)
+    assert refused.returncode == 2  # a usage error, as `portalwatch crawl nope` gives
+    assert message in refused.stderr
+    assert "Traceback" not in refused.stderr and "asyncio" not in refused.stderr
+    assert not database.exists()  # nothing was started

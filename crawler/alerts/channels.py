@@ -160,29 +160,33 @@ def guard_secrets(urls: Iterable[str]) -> set[str]:
     return secrets
 
 
-class _Collector(logging.Handler):
-    """Apprise says why a send failed only in its log: keep this thread's warnings and errors."""
+class _Collector(logging.Filter):
+    """Apprise says why a send failed only in its log: keep this thread's warnings and errors, and
+    keep them off the screen (our own report says what failed, once)."""
 
     def __init__(self) -> None:
-        super().__init__(logging.WARNING)
+        super().__init__("portalwatch-complaints")
         self.thread = threading.get_ident()
         self.messages: list[str] = []
 
-    def emit(self, record: logging.LogRecord) -> None:
-        if record.thread == self.thread:
-            self.messages.append(record.getMessage())
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.thread != self.thread or record.levelno < logging.WARNING:
+            return True
+        self.messages.append(record.getMessage())
+        return False
 
 
 @contextmanager
 def apprise_complaints() -> Iterator[list[str]]:
-    """Collect what Apprise logs at WARNING and above in this thread (already redacted)."""
+    """Collect what Apprise logs at WARNING and above in this thread (already redacted), instead
+    of letting it reach the log: the caller reports it, as part of its own error."""
     collector = _Collector()
     logger = logging.getLogger("apprise")
-    logger.addHandler(collector)
+    logger.addFilter(collector)  # after the redacting filter: what it collects is redacted
     try:
         yield collector.messages
     finally:
-        logger.removeHandler(collector)
+        logger.removeFilter(collector)
 
 
 @contextmanager

@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 import apprise
-from sqlalchemy import ColumnElement, Update, and_, or_, select, tuple_, update
+from sqlalchemy import ColumnElement, Update, and_, func, literal_column, or_, select, tuple_, update
 from sqlalchemy.orm import Session, selectinload
 
 from crawler.alerts.channels import apprise_complaints, fingerprint, guard_secrets, mask_url, redact
@@ -53,6 +53,12 @@ class DeliveryReport:
     retrying: int = 0  # alerts that failed this time and will be tried again
     failed: int = 0  # alerts given up on this time (attempts exhausted)
     errors: list[str] = field(default_factory=list)  # masked channel: redacted reason
+    # Afterwards, what is queued but not due yet: failed alerts waiting for their retry time, and
+    # alerts of digest rules waiting for their period to end (each with the earliest due time).
+    waiting_retry: int = 0
+    next_retry_at: datetime | None = None
+    waiting_digest: int = 0
+    next_digest_at: datetime | None = None
 
     def __str__(self) -> str:
         return (f"{self.sent} alert(s) sent in {self.messages} message(s), "
@@ -198,7 +204,7 @@ def _finish(database: Database, token: str, batch: _Batch, errors: list[str], *,
 
 
 def _deliver(database: Database, token: str, batch: _Batch, *, clock: Callable[[], datetime],
-             max_attempts: int, report: DeliveryReport) -> None:
+             max_attempts: int, report: DeliveryReport, log_failures: bool) -> None:
     errors: list[str] = []
     for url in batch.rule.notify_urls:
         channel = fingerprint(url)
@@ -215,17 +221,21 @@ def _deliver(database: Database, token: str, batch: _Batch, *, clock: Callable[[
             log.info("alert %r: %d alert(s) sent to %s", batch.rule.name, len(waiting), mask_url(url))
         else:
             errors.append(f"{mask_url(url)}: {error}")
-            log.warning("alert %r: sending to %s failed: %s", batch.rule.name, mask_url(url), error)
+            log.log(logging.WARNING if log_failures else logging.DEBUG,
+                    "alert %r: sending to %s failed: %s", batch.rule.name, mask_url(url), error)
     report.errors.extend(errors)
     _finish(database, token, batch, errors, now=clock(), max_attempts=max_attempts, report=report)
 
 
 def deliver_pending(database: Database, *, now: datetime | None = None, limit: int | None = None,
-                    lease: timedelta = LEASE, max_attempts: int = MAX_ATTEMPTS) -> DeliveryReport:
+                    lease: timedelta = LEASE, max_attempts: int = MAX_ATTEMPTS,
+                    log_failures: bool = True) -> DeliveryReport:
     """Send every alert that is due (or up to `limit` of them) and record what happened.
 
     `now` fixes the clock (tests drive retries and digests with it); by default the real one.
     Never raises for a channel's failure: that is counted in the report and retried later.
+    `log_failures=False`: the caller prints the report's errors itself, so a failed send is not
+    logged as a warning as well (each error reaches the user once).
     """
     def clock() -> datetime:
         return now or utcnow()
@@ -243,7 +253,8 @@ def deliver_pending(database: Database, *, now: datetime | None = None, limit: i
             if not _renew_lease(database, token, batch, clock() + lease):
                 continue  # a previous chunk took so long that another dispatcher took these over
             try:
-                _deliver(database, token, batch, clock=clock, max_attempts=max_attempts, report=report)
+                _deliver(database, token, batch, clock=clock, max_attempts=max_attempts, report=report,
+                         log_failures=log_failures)
             except Exception as exc:  # one broken alert must not hold up the others: count it, retry it
                 log.exception("alert %r: could not be delivered", batch.rule.name)
                 error = redact(f"internal error: {type(exc).__name__}: {exc}", guard_secrets(
@@ -254,7 +265,23 @@ def deliver_pending(database: Database, *, now: datetime | None = None, limit: i
             handled += len(batch.rows)
     if handled:
         log.info("alerts: %s", report)
+    _count_waiting(database, clock(), report)
     return report
+
+
+def _count_waiting(database: Database, now: datetime, report: DeliveryReport) -> None:
+    """What stays queued for later: a user who sees "0 sent" learns why, and when they go out."""
+    tried = AlertDelivery.attempts > literal_column("0")  # one literal: PostgreSQL groups by the same text
+    with database.session() as session:
+        for retry, count, earliest in session.execute(
+            select(tried, func.count(), func.min(AlertDelivery.next_attempt_at))
+            .where(AlertDelivery.status == "pending", AlertDelivery.next_attempt_at > now)
+            .group_by(tried)
+        ):
+            if retry:
+                report.waiting_retry, report.next_retry_at = count, earliest
+            else:
+                report.waiting_digest, report.next_digest_at = count, earliest
 
 
 def send_test(rule: AlertRule, item: AlertItem) -> list[tuple[str, str | None]]:

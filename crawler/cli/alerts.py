@@ -169,9 +169,14 @@ def run_send(args: argparse.Namespace) -> int:
 
     if args.limit is not None and args.limit < 1:
         raise UserError("--limit must be at least 1")
-    report = deliver_pending(open_for_writing(args), limit=args.limit)
-    print(f"alerts send: {report}")
-    for error in report.errors:
+    report = deliver_pending(open_for_writing(args), limit=args.limit, log_failures=False)
+    waiting = [f"{count} waiting for {what} {'at' if count == 1 else '(the next at'} {format_time(when)}"
+               + ("" if count == 1 else ")")
+               for count, what, when in ((report.waiting_retry, "retry", report.next_retry_at),
+                                         (report.waiting_digest, "their digest", report.next_digest_at))
+               if count]
+    print(f"alerts send: {'; '.join([str(report), *waiting])}")
+    for error in report.errors:  # printed here only: the send's log line says it under -v
         print(f"  {error}")
     return 1 if report.failed or report.retrying else 0
 

@@ -5,6 +5,7 @@ from crawler.core.identity import USER_AGENT as USER_AGENT
 BOT_NAME = "portalwatch"
 SPIDER_MODULES = ["spiders"]
 NEWSPIDER_MODULE = "spiders"
+COMMANDS_MODULE = "crawler.crawling.commands"  # `scrapy crawl` checks the portal before it starts
 
 ROBOTSTXT_OBEY = True
 COOKIES_ENABLED = False  # Liferay's JSESSIONID only adds session noise to URLs and caches
