@@ -291,7 +291,11 @@ def store_record(
 ) -> StoreResult:
     """Store a freshly parsed record: a new article, a new version of a changed one, or a touch."""
     now = now or utcnow()
-    article = session.scalar(select(Article).where(Article.canonical_url == record.canonical_url))
+    # No autoflush for the lookup: the earlier records' pending updates never change which row a
+    # URL names (a new article is flushed as it is added), and a batch's updates then go out
+    # together at its commit instead of one flush per record.
+    with session.no_autoflush:
+        article = session.scalar(select(Article).where(Article.canonical_url == record.canonical_url))
     if article is None:
         article = Article(
             portal_id=record.portal, canonical_url=record.canonical_url, version=1,
