@@ -13,7 +13,9 @@ import re
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Literal
+from zoneinfo import ZoneInfo
 
+from crawler.core.normalize import DEFAULT_TIMEZONE, format_moment
 from crawler.core.records import ArticleRecord
 
 
@@ -36,18 +38,25 @@ class Change:
     diff: str = ""
 
 
+# The labels of the lines that are no paragraph: the interface's (English) words, the article's
+# own text after them. alerts/messages.py says them in Vietnamese for its readers.
+IMAGE, FILE, AUTHOR, SOURCE = "[image]", "[file]", "Author:", "Source:"
+_PORTAL_ZONE = ZoneInfo(DEFAULT_TIMEZONE)
+
+
 def _lines(record: ArticleRecord) -> list[str]:
     """The record as a reader reads it, one line per paragraph, captions and files labelled."""
     lines = [f"# {record.title}"]
     if record.published_at:
-        lines.append(f"@ {record.published_at.isoformat()}")
+        # In one zone, whichever the record carries: the same moment is always the same line.
+        lines.append(f"@ {format_moment(record.published_at, _PORTAL_ZONE)}")
     lines.extend(record.body)
-    lines.extend(f"[ảnh] {i.url} — {i.caption or ''}".rstrip(" —") for i in record.images)
-    lines.extend(f"[tệp] {a.title} <{a.url}>" for a in record.attachments)
+    lines.extend(f"{IMAGE} {i.url} — {i.caption or ''}".rstrip(" —") for i in record.images)
+    lines.extend(f"{FILE} {a.title} <{a.url}>" for a in record.attachments)
     if record.author:
-        lines.append(f"Tác giả: {record.author}")
+        lines.append(f"{AUTHOR} {record.author}")
     if record.source:
-        lines.append(f"Nguồn: {record.source}")
+        lines.append(f"{SOURCE} {record.source}")
     return lines
 
 

@@ -99,3 +99,26 @@ def test_a_digest_too_long_for_one_message_says_how_many_it_left_out() -> None:
     assert len(body) <= MAX_BODY
     shown = sum(f"Tin số {n}\n" in body for n in range(100))
     assert 0 < shown < 100 and body.endswith(f"… và {100 - shown} tin khác")
+
+
+def test_a_changed_alert_says_the_diffs_labels_and_date_in_vietnamese() -> None:
+    old = make_record(author=None)
+    new = make_record(author="Hồng Nhung", published_at=datetime(2019, 3, 11, 21, 45, tzinfo=VN),
+                      attachments=[{"url": "https://x.gov.vn/a.pdf", "title": "QĐ 1"}])
+    change = compare(old, new)
+    _, body = format_alert(_item(kind="changed", diff=change.diff,
+                                 changed_fields=tuple(change.changed_fields)))
+    assert body.split("Những dòng đã sửa:\n", 1)[1].splitlines() == [
+        "- Ngày đăng: 11/03/2019 21:31",
+        "+ Ngày đăng: 11/03/2019 21:45",
+        "+ [tệp] QĐ 1 <https://x.gov.vn/a.pdf>",
+        "+ Tác giả: Hồng Nhung",
+    ]
+
+
+def test_a_diff_stored_before_the_english_labels_still_reads_the_same() -> None:
+    stored = ("--- before\n+++ after\n@@ -1,2 +1,2 @@\n # Tin\n-@ 2019-03-11T21:31:00+07:00\n"
+              "+@ 2019-03-11T21:45:00+07:00\n+[tệp] QĐ 1 <https://x.gov.vn/a.pdf>")
+    _, body = format_alert(_item(kind="changed", diff=stored, changed_fields=("published_at",)))
+    assert body.split("Những dòng đã sửa:\n", 1)[1].splitlines() == [
+        "- Ngày đăng: 11/03/2019 21:31", "+ Ngày đăng: 11/03/2019 21:45", "+ [tệp] QĐ 1 <https://x.gov.vn/a.pdf>"]

@@ -1,8 +1,9 @@
 from dataclasses import replace
+from datetime import UTC, datetime
 
 from crawler.changes import ChangeKind, compare
 from crawler.core.records import Image
-from tests.records import make_record
+from tests.records import VN, make_record
 
 
 def test_first_sight_is_new() -> None:
@@ -56,3 +57,27 @@ def test_two_versions_side_by_side_mark_the_changed_words_and_pair_the_lines() -
     added = [row for row in rows if row.kind == "added"]
     assert [row.new[0].text for row in added] == ["Đoạn mới."] and added[0].old is None
     assert all(row.old == row.new for row in rows if row.kind == "same")
+
+
+def test_the_diff_labels_images_files_and_byline_in_english_and_prints_the_date_with_its_zone() -> None:
+    old = make_record(author=None, source=None)
+    new = make_record(author="Hồng Nhung", source="Báo Thái Nguyên",
+                      published_at=datetime(2019, 3, 11, 21, 45, tzinfo=VN),
+                      attachments=[{"url": "https://x.gov.vn/a.pdf", "title": "QĐ 1"}],
+                      images=[Image(old.images[0].url, "Các đại biểu dự")])
+    added = [line for line in compare(old, new).diff.splitlines() if line.startswith("+")]
+    assert added[1:] == [
+        "+@ 2019-03-11 21:45 +07",
+        f"+[image] {old.images[0].url} — Các đại biểu dự",
+        "+[file] QĐ 1 <https://x.gov.vn/a.pdf>",
+        "+Author: Hồng Nhung",
+        "+Source: Báo Thái Nguyên",
+    ]
+    assert "tệp" not in compare(old, new).diff and "ảnh" not in compare(old, new).diff
+
+
+def test_the_same_moment_in_another_zone_is_no_changed_date_line() -> None:
+    old = make_record()
+    assert old.published_at is not None
+    new = make_record(published_at=old.published_at.astimezone(UTC), body=[*old.body, "Đoạn mới."])
+    assert [line for line in compare(old, new).diff.splitlines() if line.startswith(("-@", "+@"))] == []

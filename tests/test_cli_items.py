@@ -76,6 +76,38 @@ def test_search_without_diacritics_shows_the_match_in_the_printed_text(
     assert "Tặng bằng khen cho 12 tập thể" in json.loads(out)["snippet"]
 
 
+class _Terminal(io.StringIO):
+    """What a terminal is to the table: a stream that says it is one."""
+
+    def isatty(self) -> bool:
+        return True
+
+
+@pytest.mark.parametrize("no_color", ["", "1"])
+def test_on_a_terminal_matches_are_in_reverse_video_unless_no_color(
+        url: str, monkeypatch: pytest.MonkeyPatch, no_color: str) -> None:
+    monkeypatch.setenv("TERM", "xterm-256color")
+    monkeypatch.setenv("COLUMNS", "120")
+    monkeypatch.setenv("NO_COLOR", no_color)
+    terminal = _Terminal()
+    monkeypatch.setattr("sys.stdout", terminal)
+    assert main(["items", "--db", url, "--search", "dai tuong"]) == 0
+    shown = terminal.getvalue()
+    assert "Đại tướng Tô Lâm thăm tỉnh" in shown
+    if no_color:
+        assert "\x1b[7m" not in shown and "«Đại tướng»" in shown  # bold headers stay (no colour)
+    else:
+        assert "\x1b[7mĐại tướng\x1b[0m" in shown and "«" not in shown
+
+
+def test_piped_the_table_keeps_whole_titles_and_no_padding_at_line_ends(
+        url: str, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("COLUMNS", raising=False)  # a program reads it: no terminal width to fit
+    code, out, _ = _run(capsys, "items", "--db", url)
+    assert code == 0 and LONG_TITLE in out and "…" not in out and "\x1b[" not in out
+    assert [line for line in out.splitlines() if line != line.rstrip()] == []
+
+
 def test_json_rows_carry_record_fields_and_store_fields(url: str, capsys: pytest.CaptureFixture[str]) -> None:
     code, out, _ = _run(capsys, "items", "--db", url, "--format", "json", "--search", "tin cu")
     rows = json.loads(out)

@@ -12,8 +12,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from crawler.changes import changed_lines
-from crawler.core.normalize import DEFAULT_TIMEZONE
+from crawler.changes import AUTHOR, FILE, IMAGE, SOURCE, changed_lines
+from crawler.core.normalize import DEFAULT_TIMEZONE, TIME_FORMAT
 from storage.models import Article, ArticleEvent, ArticleVersion
 
 LOCAL = ZoneInfo(DEFAULT_TIMEZONE)
@@ -92,17 +92,36 @@ def readable_changes(diff: str | None) -> list[str]:
     return [_readable_change(line) for line in changed_lines(diff)]
 
 
+# The diff's labels (crawler/changes.py) as a Vietnamese reader reads them (diffs stored before the
+# labels were English have these already).
+_LABELS = {IMAGE: "[ảnh]", FILE: "[tệp]", AUTHOR: "Tác giả:", SOURCE: "Nguồn:"}
+
+
 def _readable_change(line: str) -> str:
     """One diff line as a reader reads it: '-# Old title' -> '- Tiêu đề: Old title'."""
     sign, text = line[0], line[1:]
     if text.startswith("# "):
         text = f"Tiêu đề: {text[2:]}"
     elif text.startswith("@ "):
-        try:
-            text = f"Ngày đăng: {local_time(datetime.fromisoformat(text[2:]))}"
-        except ValueError:
-            text = f"Ngày đăng: {text[2:]}"
+        text = f"Ngày đăng: {_diff_date(text[2:])}"
+    else:
+        label = text.split(" ", 1)[0]
+        if label in _LABELS:
+            text = _LABELS[label] + text[len(label):]
     return f"{sign} {text}"
+
+
+def _diff_date(text: str) -> str:
+    """The diff's date line, day first: '2025-09-22 21:28 +07' (in the portals' zone), or ISO in
+    diffs stored before."""
+    try:
+        return local_time(datetime.fromisoformat(text))
+    except ValueError:
+        pass
+    try:
+        return datetime.strptime(text[:16], TIME_FORMAT).strftime("%d/%m/%Y %H:%M")
+    except ValueError:
+        return text
 
 
 def _facts(item: AlertItem) -> list[str]:

@@ -13,14 +13,13 @@ from datetime import UTC, datetime, tzinfo
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
-from crawler.core.normalize import DEFAULT_TIMEZONE
+from crawler.core.normalize import DEFAULT_TIMEZONE, format_moment, zone_name
 from storage.location import DEFAULT_DB_URL, database_url
 
 if TYPE_CHECKING:
     from crawler.portals import PortalConfig
     from storage.db import Database
 
-TIME_FORMAT = "%Y-%m-%d %H:%M"
 PORTAL_ZONE = ZoneInfo(DEFAULT_TIMEZONE)
 
 
@@ -93,7 +92,7 @@ def display_zone() -> tzinfo:
 
 def zone_label() -> str:
     """The zone times are printed in, as column headers name it: 'UTC' or '+07'."""
-    return "UTC" if settings.utc else datetime.now(PORTAL_ZONE).strftime("%Z")
+    return zone_name(datetime.now(display_zone()))
 
 
 def format_time(moment: datetime | None, *, zone: bool = True, missing: str = "-") -> str:
@@ -104,8 +103,7 @@ def format_time(moment: datetime | None, *, zone: bool = True, missing: str = "-
         return missing
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=PORTAL_ZONE)
-    local = moment.astimezone(display_zone())
-    return local.strftime(TIME_FORMAT) + (f" {zone_label()}" if zone else "")
+    return format_moment(moment, display_zone(), named=zone)
 
 
 # --- database and portals ---------------------------------------------------------------------

@@ -187,7 +187,7 @@ def cmd_items(args: argparse.Namespace) -> int:
             if not page.rows:
                 note("no articles match")
             else:
-                write_table(page.rows, sys.stdout, fields, color=_color(sys.stdout))
+                write_table(page.rows, sys.stdout, fields)
         else:
             _write_rows(args.format, iter(page.rows), sys.stdout, fields, bom=args.bom)
         sys.stdout.flush()

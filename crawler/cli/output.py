@@ -9,10 +9,9 @@ from __future__ import annotations
 import csv
 import dataclasses
 import json
-import shutil
 import unicodedata
 from collections.abc import Iterable, Sequence
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
 from crawler.cli.common import format_time, zone_label
 from crawler.core.errors import UserError
@@ -26,8 +25,11 @@ from storage.query import (
     VersionRow,
 )
 
+if TYPE_CHECKING:
+    from rich.text import Text
+
 ROW_FIELDS = RECORD_FIELDS + STORE_FIELDS + ("last_changed_at",)
-BOLD, REVERSE, RESET = "\x1b[1m", "\x1b[7m", "\x1b[0m"
+BOLD, RESET = "\x1b[1m", "\x1b[0m"
 # Spreadsheets run a cell that starts with one of these as a formula ("- Tặng…" shows #NAME?).
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
@@ -110,31 +112,12 @@ def csv_cell(name: str, value: Any) -> str:
     return str(value)
 
 
-# --- the table --------------------------------------------------------------------------------
+# --- the table ---------------------------------------------------------------------------------
 
 def display_width(text: str) -> int:
     """Columns a terminal gives `text`: marks take none, wide (CJK) characters two."""
     return sum(0 if unicodedata.combining(c) else 2 if unicodedata.east_asian_width(c) in "WF" else 1
                for c in text)
-
-
-def truncate(text: str, width: int) -> str:
-    """`text` cut to `width` columns, with … where it was cut."""
-    text = unicodedata.normalize("NFC", " ".join(text.split()))
-    if display_width(text) <= width:
-        return text
-    kept, used = [], 0
-    for char in text:
-        char_width = display_width(char)
-        if used + char_width > width - 1:
-            break
-        kept.append(char)
-        used += char_width
-    return "".join(kept) + "…"
-
-
-def pad(text: str, width: int) -> str:
-    return text + " " * max(0, width - display_width(text))
 
 
 def table_cell(row: ArticleRow, name: str) -> str:
@@ -145,13 +128,16 @@ def table_cell(row: ArticleRow, name: str) -> str:
         return escape_controls(" | ".join(csv_cell(name, value).splitlines()))
     if isinstance(value, float):
         return f"{value:.3f}"
-    return "" if value is None else escape_controls(str(value))
+    return "" if value is None else escape_controls(" ".join(str(value).split()))
 
 
-def write_table(rows: Sequence[ArticleRow], out: TextIO, fields: Sequence[str] | None, *,
-                width: int | None = None, color: bool = False) -> int:
-    """Columns sized to their content, the widest shrunk (…) until the table fits the terminal."""
-    width = width or shutil.get_terminal_size().columns
+def write_table(rows: Sequence[ArticleRow], out: TextIO, fields: Sequence[str] | None) -> int:
+    """A table fitted to the terminal (the long text columns cut with …), through rich; a search's
+    snippet under each title, its matches in reverse video, or «…» without colour."""
+    from rich.text import Text
+
+    from crawler.cli.console import console, cut_cell, new_table, print_table
+
     zone = zone_label()
     if fields:
         names = list(fields)
@@ -162,48 +148,45 @@ def write_table(rows: Sequence[ArticleRow], out: TextIO, fields: Sequence[str] |
         if any(row.removed_at for row in rows):
             names.insert(4, "removed_at")
             headers.insert(4, f"REMOVED ({zone})")
-    cells = [[table_cell(row, name) for name in names] for row in rows]
-    widths = [max([display_width(h)] + [display_width(" ".join(c[i].split())) for c in cells])
-              for i, h in enumerate(headers)]
-    while sum(widths) + 2 * (len(widths) - 1) > width and max(widths) > 8:
-        widths[widths.index(max(widths))] -= 1
-    out.write(_line(headers, widths, BOLD if color else "") + "\n")
-    for row, row_cells in zip(rows, cells, strict=True):
-        out.write(_line(row_cells, widths, "") + "\n")
-        if row.snippet:
-            out.write("  " + highlight(row.snippet, row.highlights, width - 2, color=color) + "\n")
+    long_text = tuple(h for h, n in zip(headers, names, strict=True) if n in _LONG_TEXT)
+    target = console(out)
+    cut = long_text or (headers[-1],)
+    table = new_table(*headers, cut=cut)
+    for row in rows:
+        cells: list[str | Text] = [table_cell(row, name) for name in names]
+        if row.snippet:  # under the last column (the title's)
+            cells[-1] = Text(str(cells[-1])) + "\n" + _highlighted(row.snippet, row.highlights,
+                                                                   color=not target.no_color)
+        table.add_row(*[cut_cell(cell) if header in cut else cell
+                        for header, cell in zip(headers, cells, strict=True)])
+    print_table(table, out)
     return len(rows)
 
 
-def _line(cells: Sequence[str], widths: Sequence[int], style: str) -> str:
-    text = "  ".join(pad(truncate(cell, w), w) for cell, w in zip(cells, widths, strict=True)).rstrip()
-    return f"{style}{text}{RESET}" if style else text
+_LONG_TEXT = ("title", "url", "canonical_url", "lead", "body", "snippet", "category", "source", "author",
+              "images", "attachments", "published_text")
 
 
-def highlight(text: str, spans: Sequence[tuple[int, int]], width: int, *, color: bool) -> str:
-    """`text` cut to `width` columns with its matches shown: reverse video, or «…» without colour."""
-    opening, closing = (REVERSE, RESET) if color else ("«", "»")
-    marker = 0 if color else 1  # columns a marker takes
-    starts = {start for start, _ in spans}
-    ends = {end for _, end in spans}
-    full = display_width(text) + 2 * marker * len(spans)
-    budget = width if full <= width else width - 1  # keep a column for …
-    pieces: list[str] = []
-    used, inside = 0, False
-    for index, char in enumerate(text):
-        if inside and index in ends:
-            pieces.append(closing)
-            used, inside = used + marker, False
-        opens = index in starts
-        needed = display_width(char) + (2 * marker if opens else marker if inside else 0)
-        if used + needed > budget:
-            return "".join(pieces) + (closing if inside else "") + "…"
-        if opens:
-            pieces.append(opening)
-            used, inside = used + marker, True
-        pieces.append(char)
-        used += display_width(char)
-    return "".join(pieces) + (closing if inside else "")
+def _highlighted(text: str, spans: Sequence[tuple[int, int]], *, color: bool) -> Text:
+    """`text` on one line with its matches shown: reverse video on a terminal, else «…»."""
+    from rich.text import Text
+
+    def plain(piece: str) -> str:  # per piece, so that the spans' offsets stay right
+        return escape_controls(" ".join(piece.splitlines()))
+
+    shown = Text()
+    position = 0
+    for start, end in sorted(spans):
+        if start < position:
+            continue
+        shown.append(plain(text[position:start]))
+        if color:
+            shown.append(plain(text[start:end]), style="reverse")
+        else:
+            shown.append(f"«{plain(text[start:end])}»")
+        position = end
+    shown.append(plain(text[position:]))
+    return shown
 
 
 # --- one article (show) -----------------------------------------------------------------------

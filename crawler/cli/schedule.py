@@ -23,6 +23,8 @@ from crawler.core.errors import UserError
 from crawler.scheduling.launch import DEFAULT_CRAWL_COMMAND, DEFAULT_KILL_GRACE, DEFAULT_TIME_LIMIT
 
 if TYPE_CHECKING:  # imported when the command runs: every `portalwatch` command builds this parser
+    from rich.table import Table
+
     from crawler.scheduling import PortalScheduler, ScheduledPortal
 
 DEFAULT_BATCH_SIZE = 20  # due portals per crawl process: start-up (~1.4 s) is paid once per batch
@@ -91,7 +93,13 @@ def run(args: argparse.Namespace) -> int:
     service = PortalScheduler(settings)
     if args.list:
         try:
-            print(format_schedule(service.scheduled_portals(), datetime.now(UTC)))
+            from crawler.cli.console import print_table
+
+            rows = service.scheduled_portals()
+            if rows:
+                print_table(schedule_table(rows, datetime.now(UTC)))
+            else:
+                print("no portals")
         finally:
             service.close()
         return 0
@@ -142,10 +150,13 @@ class _StopRequests:
                 signal.signal(signum, handler if handler is not None else signal.SIG_DFL)
 
 
-def format_schedule(rows: list[ScheduledPortal], now: datetime) -> str:
-    if not rows:
-        return "no portals"
-    table = [("PORTAL", "EVERY", f"NEXT RUN ({zone_label()})", "HEALTH")]
+def schedule_table(rows: list[ScheduledPortal], now: datetime) -> Table:
+    """The portals, their interval, next run and health (a failing one in red on a terminal)."""
+    from rich.text import Text
+
+    from crawler.cli.console import new_table
+
+    table = new_table("PORTAL", "EVERY", f"NEXT RUN ({zone_label()})", "HEALTH", wrap=("HEALTH",))
     for row in rows:
         every = format_duration(row.every.total_seconds()) if row.every else "-"
         if not row.in_registry:
@@ -156,12 +167,16 @@ def format_schedule(rows: list[ScheduledPortal], now: datetime) -> str:
             when = _relative(row.next_run_time, now)
             due = when if row.next_run_time > now else when + ": due"
             next_run = f"{format_time(row.next_run_time, zone=False)} ({due})"
-        table.append((row.portal_id, every, next_run, _health(row, now)))
-    widths = [max(len(line[column]) for line in table) for column in range(3)]
-    return "\n".join(
-        "  ".join(cell.ljust(width) for cell, width in zip(line[:3], widths, strict=True)) + "  " + line[3]
-        for line in table
-    )
+        table.add_row(row.portal_id, every, next_run,
+                      Text(_health(row, now), style="red" if row.consecutive_failures else ""))
+    return table
+
+
+def format_schedule(rows: list[ScheduledPortal], now: datetime) -> str:
+    """`schedule --list` as plain text."""
+    from crawler.cli.console import table_text
+
+    return table_text(schedule_table(rows, now)) if rows else "no portals\n"
 
 
 def _health(row: ScheduledPortal, now: datetime) -> str:

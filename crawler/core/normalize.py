@@ -8,15 +8,33 @@ from datetime import datetime, tzinfo
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 from zoneinfo import ZoneInfo
 
-from w3lib.url import canonicalize_url as w3lib_canonicalize_url
-
 DEFAULT_TIMEZONE = "Asia/Ho_Chi_Minh"
+# How portalwatch prints a moment, wherever it prints one (the command line, diffs): the portals'
+# own clock, minutes, and the zone named ('2025-09-22 21:28 +07', or '... UTC').
+TIME_FORMAT = "%Y-%m-%d %H:%M"
 
 _WHITESPACE = re.compile(r"\s+")  # \s covers no-break spaces (U+00A0) in str patterns
 _ZERO_WIDTH = re.compile("[\u200b\u200c\u200d\ufeff]")
 # Control characters that are not whitespace (those \s collapses to a space), lone surrogates and
 # the two non-characters XML refuses: an ESC or BEL in a title would reach terminals and break feeds.
 _CONTROL = re.compile("[\x00-\x08\x0e-\x1b\x7f-\x84\x86-\x9f\ud800-\udfff\ufffe\uffff]")
+
+
+def zone_name(moment: datetime) -> str:
+    """The zone of an aware moment as printed times name it: 'UTC', '+07', '-03:30'."""
+    offset = moment.utcoffset()
+    if not offset:
+        return "UTC"
+    minutes = int(offset.total_seconds()) // 60
+    hours, rest = divmod(abs(minutes), 60)
+    return f"{'+' if minutes > 0 else '-'}{hours:02d}" + (f":{rest:02d}" if rest else "")
+
+
+def format_moment(moment: datetime, zone: tzinfo, *, named: bool = True) -> str:
+    """`moment` (aware) as every printed time: in `zone`, '2025-09-22 21:28 +07'; `named=False`
+    leaves the zone out where a column header names it."""
+    local = moment.astimezone(zone)
+    return local.strftime(TIME_FORMAT) + (f" {zone_name(local)}" if named else "")
 
 
 class DateParseError(ValueError):
@@ -142,6 +160,8 @@ def canonicalize_url(url: str) -> str:
         and not k.lower().startswith(_NOISE_PREFIXES)
         and not _LIFERAY_STATE.match(k)
     ]
+    from w3lib.url import canonicalize_url as w3lib_canonicalize_url  # urllib.request, http: not for reads
+
     return w3lib_canonicalize_url(
         urlunsplit((parts.scheme.lower(), parts.netloc.lower(), path, urlencode(kept), "")))
 
