@@ -11,10 +11,12 @@ import urllib.error
 import urllib.request
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
+from urllib.parse import urljoin
 
 import pytest
 from bs4 import BeautifulSoup
 
+from crawler.core.errors import ExtractionError
 from crawler.core.normalize import parse_datetime
 from crawler.sim.pages import NOT_FOUND_VI
 from crawler.sim.portal import SimulatedPortal
@@ -403,3 +405,128 @@ def test_parser_extracts_what_the_portal_says_it_serves() -> None:
             }
             for name, value in got.items():
                 assert value == expected[name], f"{expected['slug']}: {name}"
+
+
+# --- families: the same portal in another CMS's markup ------------------------------------------
+
+FAMILIES = ("liferay", "nukeviet", "custom")
+
+
+def _parse(url: str) -> tuple[str, object]:
+    from crawler.parsing import parse_page_with_family
+
+    status, _, body = get(url)
+    assert status == 200, url
+    return parse_page_with_family(body.decode("utf-8"), url)
+
+
+@pytest.mark.parametrize("family", FAMILIES)
+def test_every_family_serves_home_listing_pages_and_articles_a_parser_reads(family: str) -> None:
+    with SimulatedPortal(articles=23, per_page=10, family=family) as portal:
+        status, _, home = get(portal.home_url)
+        assert status == 200
+        # Its menu leads to the news: the link named "Tin tức…" opens a listing, newest first.
+        news = [a["href"] for a in BeautifulSoup(home, "lxml").select("nav a")
+                if a.get_text().strip().lower().startswith("tin tức")]
+        assert news
+        _, menu_listing = _parse(urljoin(portal.home_url, news[0]))
+        assert menu_listing.entries[0].url == portal.expected_articles()[0]["url"]  # type: ignore[attr-defined]
+        # The listing, walked by its pager as a crawler does, lists every article once, newest first.
+        seen: list[str] = []
+        url: str | None = portal.start_url
+        pages_read = []
+        while url:
+            _, listing = _parse(url)
+            pages_read.append(url)
+            seen += [entry.url for entry in listing.entries]  # type: ignore[attr-defined]
+            url = listing.next_page  # type: ignore[attr-defined]
+        assert seen == [a["url"] for a in portal.expected_articles()]
+        assert pages_read == [p["url"] for p in portal.expected_listing()]
+        # Each article reads as the portal says it serves it: title and date by any reader.
+        for expected in portal.expected_articles()[:6]:
+            _, record = _parse(expected["url"])
+            assert (record.title, record.published_at) == (expected["title"], expected["published_at"])  # type: ignore[attr-defined]
+            # The family's own reader gets every paragraph; the generic reader (which reads the
+            # families without one yet) gets the body's last paragraph at least.
+            if family == "liferay":
+                assert record.body == expected["body"]  # type: ignore[attr-defined]
+            else:
+                assert record.body[-1] == expected["body"][-1]  # type: ignore[attr-defined]
+
+
+def test_custom_and_nukeviet_sites_advertise_their_feed() -> None:
+    for family in ("custom", "nukeviet"):
+        with SimulatedPortal(articles=25, family=family) as portal:
+            soup = BeautifulSoup(get(portal.home_url)[2], "lxml")
+            feeds = [urljoin(portal.home_url, link["href"])
+                     for link in soup.select('link[rel="alternate"][type="application/rss+xml"]')]
+            assert portal.feed_url in feeds
+            _, feed = _parse(portal.feed_url)
+            assert [e.url for e in feed.entries] == [a["url"] for a in portal.expected_articles()[:20]]  # type: ignore[attr-defined]
+
+
+def test_custom_site_has_a_tin_tuc_menu_link_and_no_family_markers() -> None:
+    with SimulatedPortal(articles=5, family="custom") as portal:
+        soup = BeautifulSoup(get(portal.home_url)[2], "lxml")
+        assert [a["href"] for a in soup.select("nav a") if a.get_text() == "Tin tức"] == ["/tin-tuc"]
+        family, record = _parse(portal.expected_articles()[0]["url"])
+        assert family == "generic" and record.title == portal.expected_articles()[0]["title"]  # type: ignore[attr-defined]
+
+
+def test_nukeviet_pages_carry_the_cms_public_markup() -> None:
+    with SimulatedPortal(articles=12, family="nukeviet") as portal:
+        article = portal.expected_articles()[0]
+        assert re.search(r"/vi/news/tin-tuc-su-kien/[a-z0-9-]+-\d+\.html$", article["url"])
+        soup = BeautifulSoup(get(article["url"])[2], "lxml")
+        assert soup.select_one('meta[name="generator"]')["content"].startswith("NukeViet")
+        assert soup.select_one("h1.title").get_text() == article["title"]
+        assert soup.select_one("#news-bodyhtml.bodytext") is not None
+        assert soup.select_one(".hometext").get_text() == article["lead"]
+        assert portal.listing_url(2).endswith("/vi/news/tin-tuc-su-kien/page-2/")
+        assert "Liferay-Portal" not in get(portal.start_url)[1]
+
+
+def test_family_switch_mid_life_changes_markup_not_urls() -> None:
+    from crawler.parsing import parse_page
+    from crawler.sim.control import Controller
+
+    with SimulatedPortal(articles=15, family="liferay") as portal:
+        liferay_url = portal.start_url
+        article = portal.expected_articles()[0]
+        status, headers, before = get(article["url"])
+        assert parse_page(before.decode(), article["url"], cms="liferay").title == article["title"]  # type: ignore[union-attr]
+        answer = Controller(portal).execute("family nukeviet")
+        assert "nukeviet" in answer and portal.family == "nukeviet"
+        # The Liferay URLs still answer, now in NukeViet's markup: a Liferay reader finds nothing.
+        status, headers, after = get(article["url"], {"If-None-Match": headers["ETag"]})
+        assert status == 200 and b"NukeViet" in after and b"journal-content-article" not in after
+        for url, page in ((article["url"], after), (liferay_url, get(liferay_url)[2])):
+            with pytest.raises(ExtractionError, match="does not look like a Liferay page"):
+                parse_page(page.decode(), url, cms="liferay")
+        assert Controller(portal).execute("family") == "family: nukeviet"
+        Controller(portal).execute("family liferay")
+        listing = parse_page(get(liferay_url)[2].decode(), liferay_url, cms="liferay")
+        assert [e.url for e in listing.entries] == [a["url"] for a in portal.expected_articles()[:10]]  # type: ignore[union-attr]
+        from crawler.sim.control import CommandError
+
+        with pytest.raises(CommandError, match="unknown family"):
+            Controller(portal).execute("family joomla")
+
+
+def test_sim_command_offers_every_family_the_simulator_has() -> None:
+    from crawler.cli.demo import SIM_FAMILIES
+    from crawler.sim.skins import skin_names
+
+    assert sorted(SIM_FAMILIES) == sorted(skin_names())
+
+
+def test_standalone_entry_point_serves_another_family() -> None:
+    proc = subprocess.Popen([sys.executable, "-m", "crawler.sim.portal", "--articles", "3", "--port", "0",
+                             "--family", "custom"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        start_url = proc.stdout.readline().strip()  # type: ignore[union-attr]
+        assert start_url.endswith("/tin-tuc")
+        assert b"news-item" in get(start_url)[2]
+    finally:
+        proc.terminate()
+        assert proc.wait(timeout=10) == 0

@@ -19,6 +19,7 @@ if TYPE_CHECKING:
 
 DEMO_PORTAL = "demo"
 DEMO_RULE = "demo-edits"
+SIM_FAMILIES = ("liferay", "nukeviet", "custom")  # crawler.sim.skins, named here so --help imports no sim
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -34,12 +35,14 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
     sim = subparsers.add_parser(
         "sim", help="serve the simulated portal and edit it from stdin or its control URL",
-        description="Serve a simulated Liferay provincial portal on 127.0.0.1 until Ctrl-C. Type commands "
-                    "on stdin, or POST them to the control URL (curl -d 'edit 0' URL): publish [N], "
-                    "edit TARGET [TITLE], delete TARGET, restore SLUG, fail PATTERN [STATUS] [TIMES], "
-                    "slow PATTERN SECONDS, list, help.")
+        description="Serve a simulated provincial portal (Liferay, or --family) on 127.0.0.1 until Ctrl-C. "
+                    "Type commands on stdin, or POST them to the control URL (curl -d 'edit 0' URL): "
+                    "publish [N], edit TARGET [TITLE], delete TARGET, restore SLUG, fail PATTERN [STATUS] "
+                    "[TIMES], slow PATTERN SECONDS, family NAME (switch the markup), list, help.")
     sim.add_argument("--articles", type=_positive, default=30, help="articles on the portal (default 30)")
     sim.add_argument("--port", type=int, default=8080, help="port of the portal (default 8080; 0: any free)")
+    sim.add_argument("--family", default="liferay", choices=SIM_FAMILIES,
+                     help="the CMS whose markup it serves (default liferay); `family NAME` switches it later")
     sim.add_argument("--control-port", type=int, default=0,
                      help="port of the control URL (default: any free one, printed at start)")
     sim.add_argument("--write-portals", metavar="FILE",
@@ -54,7 +57,9 @@ def _positive(text: str) -> int:
 
 
 def portals_toml(portal: SimulatedPortal, portal_id: str) -> str:
-    return (f'[portals.{portal_id}]\nname = "Cổng thông tin mô phỏng"\ncms = "liferay"\n'
+    # Liferay is named; other families are left to the pages' markers ("auto"), as a user would.
+    cms = "liferay" if portal.family == "liferay" else "auto"
+    return (f'[portals.{portal_id}]\nname = "Cổng thông tin mô phỏng"\ncms = "{cms}"\n'
             f'start_urls = ["{portal.start_url}"]\npages = {portal.page_count}\nevery = "1m"\n')
 
 
@@ -190,7 +195,7 @@ def run_sim(args: argparse.Namespace) -> int:
     from crawler.sim.portal import SimulatedPortal
 
     try:
-        portal = SimulatedPortal(args.articles, per_page=10, port=args.port)
+        portal = SimulatedPortal(args.articles, per_page=10, port=args.port, family=args.family)
     except OSError as exc:
         raise UserError(f"cannot listen on 127.0.0.1:{args.port}: {exc.strerror or exc} "
                         "(another sim running? try --port 0)") from None
@@ -206,12 +211,13 @@ def run_sim(args: argparse.Namespace) -> int:
             Path(args.write_portals).write_text(portals_toml(portal, "sim"), encoding="utf-8")
         print(portal.start_url, flush=True)  # first line: scripts read the URL here
         portals = args.write_portals or "FILE"
-        note(f"simulated portal: {args.articles} articles at {portal.start_url}")
+        note(f"simulated {portal.family} portal: {args.articles} articles at {portal.start_url} "
+             f"(home page {portal.home_url})")
         note(f"control: type commands here, or curl -d 'edit 0' {control.url}")
         note(f"crawl it: portalwatch crawl sim --portals {portals} --db sqlite:///sim.db --no-throttle"
              + ("" if args.write_portals else " (--write-portals FILE writes that file)"))
         note("commands: publish [N] | edit TARGET [TITLE] | delete TARGET | restore SLUG | "
-             "fail PATTERN [STATUS] [TIMES] | slow PATTERN SECONDS | list | help; Ctrl-C stops")
+             "fail PATTERN [STATUS] [TIMES] | slow PATTERN SECONDS | family NAME | list | help; Ctrl-C stops")
         for line in sys.stdin:
             if line.strip().lower() in ("quit", "exit"):
                 return 0

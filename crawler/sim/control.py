@@ -7,6 +7,8 @@
     fail PATTERN [STATUS] [TIMES]    matching requests fail: an HTTP status (default 500), timeout
                                      or reset; TIMES times (default: until `fail clear`)
     slow PATTERN SECONDS             matching requests answer late (0: no longer)
+    family [NAME]                    serve every page in another CMS's markup from now on (a theme
+                                     change): liferay, nukeviet, custom; without NAME: the current one
     list [N]                         the N newest articles online (default 10): position, slug, title
     help
 
@@ -109,6 +111,14 @@ class Controller:
             raise CommandError(f"slow: {rest[1]!r} is not a number of seconds") from None
         self.portal.set_delay(rest[0], seconds)
         return f"slow: {rest[0]} answers {seconds:g}s late" if seconds > 0 else f"slow: {rest[0]} no longer"
+
+    def _do_family(self, rest: list[str]) -> str:
+        if not rest:
+            return f"family: {self.portal.family}"
+        if len(rest) != 1:
+            raise CommandError("usage: family [NAME]")
+        self.portal.set_family(rest[0])
+        return f"family: {self.portal.family}; listing at {self.portal.start_url}"
 
     def _do_list(self, rest: list[str]) -> str:
         count = _number(rest[0], "N") if rest else 10

@@ -254,11 +254,11 @@ def pager_url(site: Site, page: int, delta: int) -> str:
             f"&p_r_p_564233524_resetCur=false&{p}cur={page}&p_auth={site.token}")
 
 
-def _t(text: str) -> str:
+def text_html(text: str) -> str:
     return escape(text, quote=False)
 
 
-def _a(text: str) -> str:
+def attr_html(text: str) -> str:
     return escape(text, quote=True)
 
 
@@ -273,14 +273,14 @@ def _page(
         f'  <li{selected if path == LISTING_PATH else ""}><a href="{b}{path}"><span>{name}</span></a></li>\n'
         for path, name in menu
     )
-    canon = f'<link href="{_a(canonical)}" rel="canonical" />\n' if canonical else ""
+    canon = f'<link href="{attr_html(canonical)}" rel="canonical" />\n' if canonical else ""
     return f"""<!DOCTYPE html>
 <html class="ltr" dir="ltr" lang="vi-VN">
 <head>
-<title>{_t(title)} - {SITE_NAME}</title>
+<title>{text_html(title)} - {SITE_NAME}</title>
 <meta content="initial-scale=1.0, width=device-width" name="viewport" />
 <meta content="text/html; charset=UTF-8" http-equiv="content-type" />
-<meta content="{_a(description)}" lang="vi-VN" name="description" />
+<meta content="{attr_html(description)}" lang="vi-VN" name="description" />
 <link href="{b}/anhoa-theme/images/favicon.ico" rel="Shortcut Icon" />
 {canon}<link class="lfr-css-file" href="{b}/anhoa-theme/css/main.css?browserId=other&amp;themeId=anhoa_WAR_anhoatheme&amp;languageId=vi_VN&amp;b=6205" rel="stylesheet" type="text/css" />
 <script type="text/javascript">
@@ -315,9 +315,9 @@ var Liferay = {{ ThemeDisplay: {{ getCompanyId: function() {{ return "20155"; }}
 """  # noqa: E501  (the portal's markup, one element a line as it serves it)
 
 
-def _paragraph_html(art: SimArticle, i: int, text: str) -> str:
+def paragraph_html(art: SimArticle, i: int, text: str) -> str:
     """One body paragraph with the quirks real editors leave; the stored text stays clean."""
-    html = _t(text)
+    html = text_html(text)
     if i == 1 and art.uid % 11 == 5:
         html = unicodedata.normalize("NFD", html)  # typed with a decomposing input method
     if i == 2 and art.uid % 4 == 2:
@@ -335,17 +335,17 @@ def _paragraph_html(art: SimArticle, i: int, text: str) -> str:
     return f'<p style="text-align: justify;">{html}</p>'
 
 
-def _figure_html(site: Site, f: Figure) -> str:
-    src = _a(site.base + f.src if f.absolute else f.src)
+def figure_html(site: Site, f: Figure) -> str:
+    src = attr_html(site.base + f.src if f.absolute else f.src)
     img = f'<img alt="" src="{src}" style="width: 600px; height: 400px;" />'
     if f.table:
-        row2 = (f'<tr><td><span style="font-size: 12px;">{_t(f.caption)}</span></td></tr>'
+        row2 = (f'<tr><td><span style="font-size: 12px;">{text_html(f.caption)}</span></td></tr>'
                 if f.caption else "")
         return ('<table align="center" border="0" cellpadding="1" cellspacing="1" class="image"><tbody>'
                 f"<tr><td>{img}</td></tr>{row2}</tbody></table>")
     out = f'<p style="text-align: center;">{img}</p>'
     if f.caption:
-        out += f'\n<p style="text-align: center;"><em>{_t(f.caption)}</em></p>'
+        out += f'\n<p style="text-align: center;"><em>{text_html(f.caption)}</em></p>'
     return out
 
 
@@ -353,25 +353,26 @@ def render_article(site: Site, art: SimArticle, views: int, others: list[SimArti
     url = site.base + article_path(site.instance, art.slug)
     parts: list[str] = []
     for i, text in enumerate(art.paragraphs):
-        parts.append(_paragraph_html(art, i, text))
-        parts.extend(_figure_html(site, f) for f in art.figures if f.after == i)
-    parts.extend(f'<p><a href="{_a(href)}" target="_blank">{_t(title)}</a></p>'
+        parts.append(paragraph_html(art, i, text))
+        parts.extend(figure_html(site, f) for f in art.figures if f.after == i)
+    parts.extend(f'<p><a href="{attr_html(href)}" target="_blank">{text_html(title)}</a></p>'
                  for href, title in art.attachments)
     if art.author and art.author_inside:
-        parts.append(f'<p style="text-align: right;"><strong>{_t(art.author)}</strong></p>')
+        parts.append(f'<p style="text-align: right;"><strong>{text_html(art.author)}</strong></p>')
     after = ""
     if art.source:
         line = f"(Nguồn: {art.source})" if art.source_parens else f"Nguồn: {art.source}"
-        after += f'<p class="source-news" style="text-align: right;">{_t(line)}</p>\n'
+        after += f'<p class="source-news" style="text-align: right;">{text_html(line)}</p>\n'
     if art.author and not art.author_inside:
-        after += f'<p class="author-news" style="text-align: right;"><strong>{_t(art.author)}</strong></p>\n'
+        author = text_html(art.author)
+        after += f'<p class="author-news" style="text-align: right;"><strong>{author}</strong></p>\n'
     other = "".join(
-        f'<li><a href="{site.base}{article_path(site.instance, o.slug)}">{_t(o.title)}</a> '
+        f'<li><a href="{site.base}{article_path(site.instance, o.slug)}">{text_html(o.title)}</a> '
         f'<span class="date-other">({o.published:%d-%m-%Y %H:%M})</span></li>\n' for o in others
     )
     inst = site.instance
     body = f"""<div class="asset-full-content default-asset-publisher show-asset-title">
-<div class="taglib-header"><h3 class="header-title"><span>{_t(art.title)}</span></h3></div>
+<div class="taglib-header"><h3 class="header-title"><span>{text_html(art.title)}</span></h3></div>
 <div class="asset-content" id="_101_INSTANCE_{inst}_{art.slug[:12]}">
 <p class="date-news">{art.published_text()}</p>
 <div class="journal-content-article">
@@ -393,8 +394,8 @@ def render_listing(site: Site, items: list[tuple[SimArticle, int]], page: int, p
     for art, views in items:
         href = f"{site.base}{article_path(site.instance, art.slug)}?redirect={back}"
         out.append(f"""<div class="asset-abstract default-asset-publisher">
- <h3 class="asset-title"><a href="{_a(href)}">{_t(art.title)}</a></h3>
- <div class="asset-content"><div class="asset-summary"><p>{_t(art.summary)}</p></div></div>
+ <h3 class="asset-title"><a href="{attr_html(href)}">{text_html(art.title)}</a></h3>
+ <div class="asset-content"><div class="asset-summary"><p>{text_html(art.summary)}</p></div></div>
  <div class="asset-metadata"><span class="metadata-entry metadata-publish-date">{art.published:%d-%m-%Y %H:%M}</span> <span class="metadata-entry metadata-view-count">Lượt xem: {views}</span></div>
 </div>
 """)  # noqa: E501
@@ -404,7 +405,7 @@ def render_listing(site: Site, items: list[tuple[SimArticle, int]], page: int, p
     def button(label: str, target: int, enabled: bool, cls: str = "") -> str:
         classes = " ".join(c for c in ("" if enabled else "disabled", cls) if c)
         attr = f' class="{classes}"' if classes else ""
-        href = _a(pager_url(site, target, delta)) if enabled else "javascript:;"
+        href = attr_html(pager_url(site, target, delta)) if enabled else "javascript:;"
         return f'<li{attr}><a href="{href}">{label}</a></li>'
 
     out.append(
@@ -419,6 +420,19 @@ def render_listing(site: Site, items: list[tuple[SimArticle, int]], page: int, p
     return _page(site, CATEGORY, "", back, "".join(out))
 
 
+def render_home(site: Site, latest: list[SimArticle]) -> str:
+    """The portal's home page: the menu (whose "Tin tức - Sự kiện" leads to the listing) and a
+    "Tin mới" asset publisher with the newest articles."""
+    items = "".join(
+        f'<li class="news-home-item"><a href="{site.base}{article_path(site.instance, a.slug)}">'
+        f'{text_html(a.title)}</a> <span class="date-news">({a.published:%d-%m-%Y})</span></li>\n'
+        for a in latest
+    )
+    content = (f'<h2 class="portlet-title-text">Tin mới</h2>\n<ul class="news-home">\n{items}</ul>\n'
+               f'<p><a href="{site.base}{LISTING_PATH}">Xem tất cả</a></p>\n')
+    return _page(site, "Trang chủ", SITE_NAME, f"{site.base}/", content)
+
+
 def render_not_found(site: Site) -> str:
     return _page(site, CATEGORY, "", None, f'<div class="alert alert-error">{NOT_FOUND_VI}</div>\n'
                  f'<div class="portlet-msg-error">{NOT_FOUND_EN}</div>\n')
@@ -427,7 +441,7 @@ def render_not_found(site: Site) -> str:
 def render_error(status: int, reason: str) -> str:
     """What the Tomcat in front of Liferay answers when it fails: nothing like a portal page."""
     return (f"<html><head><title>Apache Tomcat - Error report</title></head><body>"
-            f"<h1>HTTP Status {status} - {_t(reason)}</h1></body></html>")
+            f"<h1>HTTP Status {status} - {text_html(reason)}</h1></body></html>")
 
 
 def expected_record(base: str, instance: str, art: SimArticle) -> dict:

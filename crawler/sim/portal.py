@@ -1,4 +1,5 @@
-"""A simulated Liferay 6.2 provincial portal served over HTTP on 127.0.0.1.
+"""A simulated provincial portal served over HTTP on 127.0.0.1: Liferay 6.2 by default, or another
+CMS family's markup (`family=`: crawler/sim/skins), switchable mid-life (`set_family`).
 
 Used by `portalwatch demo`, the spider, change-detection and scheduler tests and the benchmarks. It
 serves a realistic portal and nothing else: it never knows who is crawling it. Tests drive it
@@ -9,8 +10,8 @@ crawler stored with `expected_articles()`.
         crawl(portal.start_url)
         portal.edit_article(0, title="...")
 
-Standalone: `python -m crawler.sim.portal --articles 30 --port 8080` prints the start URL and serves
-until Ctrl-C (or SIGTERM).
+Standalone: `python -m crawler.sim.portal --articles 30 --port 8080 [--family nukeviet]` prints the
+start URL and serves until Ctrl-C (or SIGTERM).
 """
 
 from __future__ import annotations
@@ -37,6 +38,7 @@ from urllib.parse import parse_qs, urlsplit
 
 from crawler.core.normalize import clean_text
 from crawler.sim import pages
+from crawler.sim.skins import Skin, get_skin, skin_names
 
 DEFAULT_ROBOTS_DISALLOW = ("/c/", "/web/guest/search")
 _LOGGED_HEADERS = ("user-agent", "accept", "accept-encoding", "accept-language", "if-none-match",
@@ -73,7 +75,8 @@ class _Response:
 
 
 class SimulatedPortal:
-    """A deterministic Liferay portal: `articles` news items, `per_page` a listing page, by `seed`.
+    """A deterministic portal: `articles` news items, `per_page` a listing page, by `seed`, in the
+    markup of `family` (liferay, nukeviet, custom: crawler/sim/skins).
 
     The server is bound and serving when the constructor returns. All methods are thread-safe and
     may be called while requests are served; every page reflects the state at the time it is served.
@@ -93,7 +96,9 @@ class SimulatedPortal:
         port: int = 0,
         hang_seconds: float = 300.0,
         serve: bool = True,
+        family: str = "liferay",
     ) -> None:
+        self.skin: Skin = get_skin(family)
         self.per_page = per_page
         self.seed = seed
         self.validators = validators  # send ETag/Last-Modified and honour conditional requests
@@ -140,7 +145,28 @@ class SimulatedPortal:
 
     @property
     def start_url(self) -> str:
-        return self.base_url + pages.LISTING_PATH
+        """The news listing of the current family."""
+        return self.base_url + self.skin.listing_path
+
+    @property
+    def home_url(self) -> str:
+        return self.base_url + "/"
+
+    @property
+    def family(self) -> str:
+        return self.skin.name
+
+    @property
+    def feed_url(self) -> str | None:
+        return self.base_url + self.skin.feed_path if self.skin.feed_path else None
+
+    def set_family(self, family: str) -> None:
+        """Serve every page in another family's markup from now on (a theme change, or a move to
+        another CMS). Every family's URLs keep answering, in the new markup."""
+        skin = get_skin(family)
+        with self._lock:
+            self.skin = skin
+            self._structure_changed()
 
     def __enter__(self) -> SimulatedPortal:
         return self
@@ -168,14 +194,16 @@ class SimulatedPortal:
     # ------------------------------------------------------------ what tests compare with
 
     def article_path(self, slug: str) -> str:
-        return pages.article_path(self.instance_id, slug)
+        with self._lock:
+            art = self._by_slug.get(slug)
+            return self.skin.article_path(self.instance_id, slug, art.uid if art else -1)
 
     def article_url(self, slug: str) -> str:
         return self.base_url + self.article_path(slug)
 
     def listing_url(self, page: int = 1) -> str:
         with self._lock:
-            return self.start_url if page == 1 else pages.pager_url(self._site(), page, self.per_page)
+            return self.start_url if page == 1 else self.skin.pager_url(self._site(), page, self.per_page)
 
     @property
     def page_count(self) -> int:
@@ -186,11 +214,11 @@ class SimulatedPortal:
         """What a correct parser extracts from each article page, newest first (the listing order)."""
         with self._lock:
             arts = self._articles if include_removed else self._live
-            return [pages.expected_record(self.base_url, self.instance_id, a) for a in arts]
+            return [self.skin.expected_record(self.base_url, self.instance_id, a) for a in arts]
 
     def expected_article(self, index_or_slug: int | str) -> dict[str, Any]:
         with self._lock:
-            return pages.expected_record(self.base_url, self.instance_id, self._find(index_or_slug))
+            return self.skin.expected_record(self.base_url, self.instance_id, self._find(index_or_slug))
 
     def expected_listing(self) -> list[dict[str, Any]]:
         """Each listing page as a listing parser should read it (the shared fixtures' form)."""
@@ -201,8 +229,8 @@ class SimulatedPortal:
                 out.append({
                     "url": self.listing_url(n),
                     "article_urls": [self.article_url(a.slug) for a in items],
-                    "published": [f"{a.published:%d-%m-%Y %H:%M}" for a in items],
-                    "next_page": pages.pager_url(site, n + 1, self.per_page) if n < count else None,
+                    "published": [self.skin.listed_text(a) for a in items],
+                    "next_page": self.skin.pager_url(site, n + 1, self.per_page) if n < count else None,
                 })
             return out
 
@@ -256,7 +284,7 @@ class SimulatedPortal:
                 art.attachments.append((add_attachment[0], clean_text(add_attachment[1])))
             art.edited_at = self._tick()
             self._changed()
-            return pages.expected_record(self.base_url, self.instance_id, art)
+            return self.skin.expected_record(self.base_url, self.instance_id, art)
 
     def noise_only(self, index_or_slug: int | str) -> None:
         """Change the article page's bytes but nothing a reader reads: view count, token, "Tin khác"."""
@@ -407,28 +435,51 @@ class SimulatedPortal:
         if route == "/robots.txt":
             text = "User-agent: *\n" + "".join(f"Disallow: {d}\n" for d in self.robots_disallow)
             return _Response(200, text.encode(), "text/plain;charset=UTF-8")
-        if route == "/":
-            return _Response(302, b"", extra=[("Location", self.start_url)])
         if self.noisy:
             self._site_noise += 1
             self._changed()
-        if route == pages.LISTING_PATH:
-            return self._listing(parse_qs(url.query))
-        prefix = self.article_path("")
-        if route.startswith(prefix) and "/" not in route[len(prefix):]:
-            return self._article(route[len(prefix):])
-        return _Response(404, pages.render_not_found(self._site()).encode())
+        if route == "/":
+            return self._home()
+        # The current family's URLs first, then every other's (their pages in the current markup):
+        # a portal that changed theme or CMS keeps answering its old links.
+        skins = [self.skin] + [get_skin(name) for name in skin_names() if name != self.skin.name]
+        query = parse_qs(url.query)
+        for skin in skins:
+            if skin.is_feed(route):
+                return self._feed()
+            listing = skin.listing_page(route, query, self.instance_id, self.per_page)
+            if listing is not None:
+                return self._listing(*listing)
+            slug = skin.article_slug(route, self.instance_id)
+            if slug is not None:
+                return self._article(slug)
+        return _Response(404, self.skin.render_not_found(self._site()).encode())
 
-    def _listing(self, query: dict[str, list[str]]) -> _Response:
-        p = f"_101_INSTANCE_{self.instance_id}_"
-        delta = min(max(_int(query.get(p + "delta"), self.per_page), 1), 100)
+    def _home(self) -> _Response:
+        key = ("home",)
+        if key not in self._cache:
+            html = self.skin.render_home(self._site(), self._live[:5])
+            changed = self._structure_changed_at
+            self._cache[key] = _validated(_Response(200, html.encode(), last_modified=changed))
+        return self._cached(key)
+
+    def _feed(self) -> _Response:
+        key = ("feed",)
+        if key not in self._cache:
+            text = self.skin.render_feed(self._site(), self._live[:20])
+            self._cache[key] = _validated(_Response(200, text.encode(), "application/rss+xml; charset=UTF-8",
+                                                    last_modified=self._structure_changed_at))
+        return self._cached(key)
+
+    def _listing(self, page: int, delta: int) -> _Response:
+        delta = min(max(delta, 1), 100)
         count = max(1, math.ceil(len(self._live) / delta))
-        page = min(max(_int(query.get(p + "cur"), 1), 1), count)  # Liferay clamps a cur past the end
+        page = min(max(page, 1), count)  # Liferay clamps a cur past the end
         key = ("listing", page, delta)
         if key not in self._cache:
             items = self._live[(page - 1) * delta: page * delta]
             shown = [(a, self._views(a)) for a in items]
-            html = pages.render_listing(self._site(), shown, page, count, delta)
+            html = self.skin.render_listing(self._site(), shown, page, count, delta)
             modified = max([a.edited_at for a in items] + [self._structure_changed_at])
             self._cache[key] = _validated(_Response(200, html.encode(), last_modified=modified))
         return self._cached(key)
@@ -437,7 +488,7 @@ class SimulatedPortal:
         art = self._by_slug.get(slug)
         if art is None or art.removed is not None:
             status = _REMOVE_MODES[art.removed] if art and art.removed else 200  # unknown slug: soft 404
-            return _Response(status, pages.render_not_found(self._site()).encode())
+            return _Response(status, self.skin.render_not_found(self._site()).encode())
         if self.noisy:
             art.views += 1
         key = ("article", slug)
@@ -447,7 +498,7 @@ class SimulatedPortal:
             others = [live[(start + k) % len(live)] for k in range(min(6, len(live)))]
             others = [o for o in others if o is not art][:5]
             site = pages.Site(self.base_url, self.instance_id, self._token_for(art), self._site().visits)
-            html = pages.render_article(site, art, self._views(art), others)
+            html = self.skin.render_article(site, art, self._views(art), others)
             self._cache[key] = _validated(_Response(200, html.encode(), last_modified=art.edited_at))
         return self._cached(key)
 
@@ -499,13 +550,6 @@ def _matches(pattern: Pattern, path: str) -> bool:
         return bool(pattern.search(path))
     bare = path.split("?", 1)[0]
     return pattern in (path, bare) or fnmatchcase(path, pattern) or fnmatchcase(bare, pattern)
-
-
-def _int(values: list[str] | None, default: int) -> int:
-    try:
-        return int(values[0]) if values else default
-    except ValueError:
-        return default
 
 
 class _Server(ThreadingHTTPServer):
@@ -570,7 +614,8 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _write(self, response: _Response, head: bool) -> None:
         self.send_response(response.status)
-        self.send_header("Liferay-Portal", "Liferay Portal Community Edition 6.2 CE GA6 (Build 6205)")
+        for name, value in self.portal.skin.headers:
+            self.send_header(name, value)
         if response.status != 304:
             self.send_header("Content-Type", response.content_type)
             self.send_header("Content-Length", str(len(response.body)))
@@ -588,16 +633,18 @@ class _Handler(BaseHTTPRequestHandler):
 
 def main(argv: Iterable[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m crawler.sim.portal",
-                                     description="Serve a simulated Liferay provincial portal on 127.0.0.1.")
+                                     description="Serve a simulated provincial portal on 127.0.0.1.")
     parser.add_argument("--articles", type=int, default=30)
     parser.add_argument("--per-page", type=int, default=10)
     parser.add_argument("--port", type=int, default=8080, help="0 picks a free port (default 8080)")
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--family", default="liferay", choices=skin_names(),
+                        help="the CMS markup (default liferay)")
     parser.add_argument("--no-validators", action="store_true", help="send no ETag/Last-Modified")
     args = parser.parse_args(list(argv) if argv is not None else None)
     try:
         portal = SimulatedPortal(args.articles, args.per_page, args.seed, validators=not args.no_validators,
-                                 port=args.port)
+                                 port=args.port, family=args.family)
     except OSError as exc:
         print(f"simportal: cannot listen on 127.0.0.1:{args.port}: {exc.strerror or exc}", file=sys.stderr)
         return 2
