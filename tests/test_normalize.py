@@ -77,6 +77,14 @@ def test_canonicalize_url_drops_liferay_7_namespaced_redirects_and_keeps_the_pag
         f"https://soyte.vn/tin-tuc?{ns}_cur=2&{ns}_delta=3&p_p_id=x"  # the query sorted (w3lib)
 
 
+def test_canonicalize_url_drops_the_default_port() -> None:
+    # SharePoint's canonical links say https://host:443/...: the same page as without the port
+    assert canonicalize_url("https://Tinhvidu.gov.vn:443/tin-tuc/Pages/bai.aspx") == \
+        "https://tinhvidu.gov.vn/tin-tuc/Pages/bai.aspx"
+    assert canonicalize_url("http://tinhvidu.gov.vn:80/a") == "http://tinhvidu.gov.vn/a"
+    assert canonicalize_url("http://tinhvidu.gov.vn:8080/a") == "http://tinhvidu.gov.vn:8080/a"
+
+
 @pytest.mark.parametrize("printed", ["10:15 | 03/06/2022", "10:15 - 03/06/2022", "10h15, ngày 03/06/2022"])
 def test_time_first_dates_with_a_separator(printed: str) -> None:
     found = find_datetime(printed)

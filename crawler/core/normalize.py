@@ -162,8 +162,11 @@ def canonicalize_url(url: str) -> str:
     ]
     from w3lib.url import canonicalize_url as w3lib_canonicalize_url  # urllib.request, http: not for reads
 
-    return w3lib_canonicalize_url(
-        urlunsplit((parts.scheme.lower(), parts.netloc.lower(), path, urlencode(kept), "")))
+    scheme, netloc = parts.scheme.lower(), parts.netloc.lower()
+    default_port = {"http": ":80", "https": ":443"}.get(scheme)
+    if default_port and netloc.endswith(default_port):
+        netloc = netloc[:-len(default_port)]  # SharePoint writes its canonical links with ":443"
+    return w3lib_canonicalize_url(urlunsplit((scheme, netloc, path, urlencode(kept), "")))
 
 
 def is_http_url(url: str) -> bool:

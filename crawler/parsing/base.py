@@ -226,6 +226,24 @@ def _collect(el: HtmlElement, parts: list[str], skip: frozenset[HtmlElement],
         parts.append(child.tail or "")
 
 
+# Class / id tokens of a theme's header, footer and menus.
+_CHROME = re.compile(r"^(header|footer|banner|navbar|navigation|nav|menu|top-menu|main-menu|breadcrumbs?)"
+                     r"(?:[-_]\S*)?$")
+
+
+def in_chrome(el: HtmlElement) -> bool:
+    """Inside the theme's header, footer or menus: never the main content."""
+    for node in el.iterancestors():
+        if node.tag in ("body", "html"):
+            return False
+        if node.tag in ("header", "footer", "nav"):
+            return True
+        tokens = f"{node.get('id') or ''} {node.get('class') or ''}".lower().split()
+        if any(_CHROME.match(token) for token in tokens):
+            return True
+    return False
+
+
 # --- dates -----------------------------------------------------------------------------------
 
 _UPDATE_LABEL = re.compile(r"(cap nhat|sua doi|chinh sua|updated|modified|last edit)")

@@ -303,6 +303,21 @@ def _caption_like(block: Block, *, own: bool = False) -> bool:
     return block.italic or (block.align == "center" and not block.bold)
 
 
+# A caption typed as a plain paragraph under its picture: "Ảnh: ...", "Hình ảnh ...", "... (Ảnh: X)".
+# Folded; "Ảnh hưởng ..." (anh huong) is prose, hence the colon after a bare "ảnh".
+_CAPTION_CUE = re.compile(r"^(?:anh|hinh|photo)\s*:|^(?:hinh anh|anh minh hoa)\b|"
+                          r"\((?:anh|nguon anh|photo)\s*:[^)]*\)\.?$")
+
+
+def mark_plain_captions(blocks: list[Block]) -> None:
+    """Mark as captions (for `classify`) the short paragraphs right under a picture that say they
+    are one, as editors of rich-text fields without a caption style type them."""
+    for above, block in zip(blocks, blocks[1:], strict=False):
+        if above.images and not above.text and block.text and not block.images \
+                and len(block.text) <= 250 and _CAPTION_CUE.search(fold(block.text)):
+            block.italic = True
+
+
 def byline(block: Block, *, trailing: bool) -> tuple[list[str], list[str]] | None:
     """(authors, sources) when every line of the block is a source or author line, else None."""
     if block.images or not block.lines:

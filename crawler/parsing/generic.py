@@ -64,6 +64,13 @@ _LABEL_HINT = re.compile(r"\b(tin|bài|bai|xem|related|more|other|recommended|po
                          r"read|like|see)\b", re.I)
 _NOT_FOUND = re.compile(r"\b404\b|khong tim thay|khong ton tai|da bi xoa|not found|"
                         r"no longer (exists|available)|trang ban yeu cau|doesn.t exist|does not exist")
+
+
+def says_not_found(text: str) -> bool:
+    """A short text that says the page does not exist ("Không tìm thấy", "404", "đã bị xóa", ...)."""
+    return len(text) <= 200 and _NOT_FOUND.search(fold(text)) is not None
+
+
 _ERROR_CSS = ('.alert, .error, .portlet-msg-error, .message-error, .not-found, .notfound, .page-404, '
               '.error-404, #error, .msg-error')
 _CAPTION_XPATH = "//figcaption | //*[contains(@class, 'aption')][not(.//img)]"  # caption, Caption, ...
@@ -584,7 +591,7 @@ class GenericArticlePage(ArticlePage):
             if el is None:
                 continue
             text = text_of(el)
-            if text and len(text) <= 200 and _NOT_FOUND.search(fold(text)):
+            if text and says_not_found(text):
                 return text
         return None
 

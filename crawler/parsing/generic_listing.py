@@ -181,9 +181,11 @@ def _current_from_pager(anchors: list[HtmlElement]) -> int | None:
 
 
 def next_page_url(root: HtmlElement, url: str, absolute: Callable[[str | None], str | None],
-                  skip: Callable[[HtmlElement], bool] | None = None) -> str | None:
+                  skip: Callable[[HtmlElement], bool] | None = None,
+                  number: Callable[[str], int | None] = page_number) -> str | None:
     """The listing's next page: rel="next", else the pager link to page current+1, else a "Tiếp",
-    "Sau", "Next", "›" link; "»" only when nothing better says where page current+1 is."""
+    "Sau", "Next", "›" link; "»" only when nothing better says where page current+1 is. `number`
+    reads the page number a URL asks for (a family whose URLs say it otherwise passes its own)."""
     for el in root.iter("link", "a"):
         if "next" in (el.get("rel") or "").lower().split():
             href = absolute(el.get("href"))
@@ -191,7 +193,7 @@ def next_page_url(root: HtmlElement, url: str, absolute: Callable[[str | None], 
                 return href
     anchors = [a for a in root.iter("a") if a.get("href") and not (skip is not None and skip(a))]
     numbered = [a for a in anchors if _label(a).isdigit() and len(_label(a)) <= 4]
-    current = page_number(url) or _current_from_pager(numbered) or 1
+    current = number(url) or _current_from_pager(numbered) or 1
     here = canonicalize_url(url)
     labelled, weak = None, None
     for anchor in anchors:
@@ -207,7 +209,7 @@ def next_page_url(root: HtmlElement, url: str, absolute: Callable[[str | None], 
             weak = href
     if labelled:
         return labelled
-    if weak and (page_number(weak) in (None, current + 1)):
+    if weak and (number(weak) in (None, current + 1)):
         return weak
     return None
 

@@ -25,6 +25,7 @@ from crawler.parsing.base import (
     PageKind,
     canonical_link,
     date_hits,
+    in_chrome,
     line_dates,
     listing_entries,
     text_of,
@@ -84,8 +85,6 @@ def _not_dates(el: HtmlElement) -> bool:
 
 _COLUMN_WIDTH = re.compile(r"(?:^|\s)(?:span|col-(?:xs-|sm-|md-|lg-|xl-)?)(\d{1,2})(?=\s|$)|"
                            r"(?:^|\s)(?:aui-)?w(\d{2,3})(?=\s|$)")
-_CHROME = re.compile(r"^(header|footer|banner|navbar|navigation|nav|menu|top-menu|main-menu|breadcrumbs?)"
-                     r"(?:[-_]\S*)?$")
 _FRIENDLY_INSTANCE = re.compile(r"/-/(?:asset_publisher|journal_content)/([^/?#]+)")
 
 
@@ -110,19 +109,6 @@ def url_portlet_hints(url: str) -> list[str]:
 
 def _matches_hint(pid: str, hint: str) -> bool:
     return pid == hint or pid.endswith("_INSTANCE_" + hint)
-
-
-def _in_chrome(el: HtmlElement) -> bool:
-    """Inside the theme's header, footer or menus: never the main content."""
-    for node in el.iterancestors():
-        if node.tag in ("body", "html"):
-            return False
-        if node.tag in ("header", "footer", "nav"):
-            return True
-        tokens = f"{node.get('id') or ''} {node.get('class') or ''}".lower().split()
-        if any(_CHROME.match(token) for token in tokens):
-            return True
-    return False
 
 
 def _column_width(el: HtmlElement) -> float | None:
@@ -152,7 +138,7 @@ def _find_main_portlet(ctx: PageContext) -> HtmlElement | None:
             if pid and any(_matches_hint(pid, hint) for hint in hints):
                 return portlet
     # innermost portlets only: a nested-portlets portlet holding the whole layout is no candidate
-    candidates = [p for p in portlets if not _in_chrome(p)
+    candidates = [p for p in portlets if not in_chrome(p)
                   and next(p.iterdescendants(), None) is not None
                   and not any("portlet-boundary" in (d.get("class") or "").split()
                               for d in p.iterdescendants())]
@@ -233,16 +219,16 @@ def _kind_in(ctx: PageContext, where: HtmlElement) -> PageKind:
 def web_content(ctx: PageContext, where: HtmlElement) -> HtmlElement | None:
     """Web content shown in full (journal content / web content display), not an abstract's."""
     return next((el for el in ctx.css(WEB_CONTENT, where)
-                 if not _inside_abstract(el) and not _in_chrome(el)), None)
+                 if not _inside_abstract(el) and not in_chrome(el)), None)
 
 
 def display_page_body(ctx: PageContext, where: HtmlElement) -> HtmlElement | None:
     """7.3+ display pages (/w/ URLs): fragments, the rich-text one holding the body, under an h1."""
     headlines = [h1 for h1 in ctx.css("h1", where) if _closest(h1, "portlet-boundary") is None]
-    if not any(not _in_chrome(h1) for h1 in headlines):
+    if not any(not in_chrome(h1) for h1 in headlines):
         return None
     rich = [el for el in ctx.css(DISPLAY_PAGE_BODY, where)
-            if not _in_chrome(el) and _closest(el, "portlet-boundary") is None]
+            if not in_chrome(el) and _closest(el, "portlet-boundary") is None]
     return max(rich, key=lambda el: len(el.text_content()), default=None)
 
 
@@ -253,7 +239,7 @@ def listing_pairs(ctx: PageContext, where: HtmlElement) -> list[tuple[HtmlElemen
     key = f"liferay:pairs:{id(where)}"
     if key not in ctx.memo:
         items = [el for el in ctx.css(LISTING_ITEM, where)
-                 if not _inside_full_content(el) and not _in_chrome(el)]
+                 if not _inside_full_content(el) and not in_chrome(el)]
         pairs = _linked(ctx, items)
         if not (len(pairs) >= 2 or any(_strong_item(item) for item, _ in pairs)):
             pairs = _asset_links(where)
@@ -284,7 +270,7 @@ def _asset_links(where: HtmlElement) -> list[tuple[HtmlElement, HtmlElement]]:
     by_url: dict[str, list[HtmlElement]] = {}
     for link in where.iter("a"):
         href = (link.get("href") or "").strip()
-        if ASSET_LINK.search(href) and not _in_chrome(link) and not _inside_full_content(link):
+        if ASSET_LINK.search(href) and not in_chrome(link) and not _inside_full_content(link):
             by_url.setdefault(href, []).append(link)
     pairs = []
     for href, same in by_url.items():
@@ -577,7 +563,7 @@ class LiferayListingPage:
             return ctx.css(ctx.selectors["next_page"])
         main = main_portlet(ctx)
         pagers = ctx.css(PAGER, main) if main is not None else []
-        return pagers or [el for el in ctx.css(PAGER) if not _in_chrome(el)]
+        return pagers or [el for el in ctx.css(PAGER) if not in_chrome(el)]
 
     def next_page(self) -> str | None:
         """The pager link to page current+1 by its `_cur` / `cur` parameter, whatever its label

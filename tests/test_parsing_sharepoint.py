@@ -1,0 +1,112 @@
+"""The SharePoint family beyond its fixture folders (tests/pages/sharepoint/): which pages it claims,
+list view and post-back pagers, the date of the URL, captions typed as plain paragraphs."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from crawler.core.records import ArticleRecord, ListingPage
+from crawler.parsing import FAMILIES, parse_page, parse_page_with_family
+from crawler.parsing.base import PageContext
+from tests.page_fixtures import PROJECT_PAGES, SHARED_FIXTURES, PageCase, load_cases
+
+ICT = ZoneInfo("Asia/Ho_Chi_Minh")
+SHAREPOINT = FAMILIES["sharepoint"]
+OTHERS = [c for c in load_cases(PROJECT_PAGES) if c.family not in ("sharepoint",)] + \
+    (load_cases(SHARED_FIXTURES) if SHARED_FIXTURES.is_dir() else [])
+
+
+def _ctx(html: str, url: str) -> PageContext:
+    return PageContext.build(html, url, portal="t", selectors=None, timezone="Asia/Ho_Chi_Minh")
+
+
+def _page(main: str, title: str = "Tin tức") -> str:
+    return (f"<html lang='vi-VN'><head><meta name='GENERATOR' content='Microsoft SharePoint'><title>{title}"
+            "</title><script>var _spPageContextInfo = {};</script></head><body><form>"
+            "<input type='hidden' name='__REQUESTDIGEST' value='0x1'>"
+            f"<div id='s4-workspace'><div id='DeltaPlaceHolderMain'>{main}</div></div></form></body></html>")
+
+
+@pytest.mark.parametrize("case", OTHERS, ids=lambda c: c.id)
+def test_pages_of_other_families_carry_no_sharepoint_marker(case: PageCase) -> None:
+    assert SHAREPOINT.markers(_ctx(case.html(), case.url)) == 0
+
+
+def test_sharepoint_pages_outscore_every_other_family() -> None:
+    for case in load_cases(PROJECT_PAGES):
+        if case.family != "sharepoint":
+            continue
+        ctx = _ctx(case.html(), case.url)
+        mine = SHAREPOINT.markers(ctx)
+        assert mine >= 2, case.id
+        assert all(parser.markers(ctx) < mine for name, parser in FAMILIES.items() if name != "sharepoint")
+
+
+def test_an_aspx_url_alone_makes_no_sharepoint_page() -> None:
+    html = "<html><body><h1>Tin tức</h1><p>" + "Nội dung bài viết. " * 40 + "</p></body></html>"
+    assert SHAREPOINT.markers(_ctx(html, "https://tinhvidu.gov.vn/Pages/tin-tuc.aspx")) == 0
+
+
+_ROWS = "".join(f"<tr><td class='ms-vb-title'><a href='/tin-tuc/Pages/bai-{i}.aspx'>Bài viết số {i} của trang"
+                f"</a></td><td class='ms-vb2'>1{i}/03/2024</td></tr>" for i in range(3))
+
+
+def _list_view(pager: str) -> str:
+    return _page(f"<div id='WebPartWPQ2' class='ms-WPBody'><table class='ms-listviewtable'>{_ROWS}</table>"
+                 "<table class='ms-bottompaging'><tr><td id='bottomPagingCellWPQ2'>"
+                 f"{pager}</td></tr></table></div>")
+
+
+def test_list_view_next_arrow_is_read_from_its_refresh_call_not_the_previous_one() -> None:
+    call = ('javascript:RefreshPageTo(event, '
+            '"\\u002ftin-tuc\\u002fPages\\u002fdefault.aspx?Paged=TRUE\\u0026{}");')
+    pager = (f"<a onclick='{call.format('PagedPrev=TRUE&p_ID=9')}' href='javascript:'>"
+             "<img alt='Previous'></a>"
+             f"<span class='ms-paging'>1 - 30</span>"
+             f"<a onclick='{call.format('p_ID=7&PageFirstRow=31')}' href='javascript:'><img alt='Next'></a>")
+    listing = parse_page(_list_view(pager), "https://s.gov.vn/tin-tuc/Pages/default.aspx")
+    assert isinstance(listing, ListingPage)
+    assert listing.next_page == "https://s.gov.vn/tin-tuc/Pages/default.aspx?Paged=TRUE&p_ID=7&PageFirstRow=31"
+    assert [e.published_text for e in listing.entries] == ["10/03/2024", "11/03/2024", "12/03/2024"]
+
+
+def test_a_pager_that_only_posts_back_gives_no_next_page() -> None:
+    pager = ("<div class='pager'><span class='current'>1</span> "
+             "<a href=\"javascript:__doPostBack('ctl00$m$g_1$Pager','Page$2')\">2</a> "
+             "<a href=\"javascript:__doPostBack('ctl00$m$g_1$Pager','Page$Next')\">Tiếp</a></div>")
+    listing = parse_page(_list_view(pager), "https://s.gov.vn/tin-tuc/Pages/default.aspx")
+    assert isinstance(listing, ListingPage) and len(listing.entries) == 3
+    assert listing.next_page is None
+
+
+def _article(date_line: str, after_image: str) -> str:
+    return _page("<p class='tandan-p-article-news-title'>Khánh thành cầu mới qua sông Nậm Rốm</p>"
+                 f"{date_line}<div class='ms-rtestate-field'>"
+                 "<p>Sáng nay, tỉnh đã khánh thành cây cầu mới bắc qua sông Nậm Rốm, nối hai phường.</p>"
+                 f"<p><img src='/portal/Photos/cau.jpg'></p><p>{after_image}</p>"
+                 "<p>Cây cầu dài 120 m, rộng 15 m, được xây dựng trong 18 tháng bằng vốn ngân sách.</p>"
+                 "</div>")
+
+
+def test_without_a_printed_date_the_day_in_the_url_is_the_publication_day() -> None:
+    url = "https://www.dienbien.gov.vn/portal/Pages/2024-3-15/Khanh-thanh-cau-abc.aspx"
+    family, record = parse_page_with_family(_article("", "Ảnh: Cầu mới nhìn từ trên cao"), url)
+    assert family == "sharepoint" and isinstance(record, ArticleRecord)
+    assert record.published_at == datetime(2024, 3, 15, tzinfo=ICT)
+    assert record.published_text == "2024-3-15"
+    assert [i.caption for i in record.images] == ["Ảnh: Cầu mới nhìn từ trên cao"]
+    printed = parse_page(_article("<span class='tandan-span-date-publish'>Đăng ngày 16/03/2024 08:00</span>",
+                                  "x"), url)
+    assert isinstance(printed, ArticleRecord)
+    assert printed.published_at == datetime(2024, 3, 16, 8, 0, tzinfo=ICT)
+
+
+def test_prose_under_a_picture_stays_body_unless_it_says_it_is_a_caption() -> None:
+    url = "https://www.dienbien.gov.vn/portal/Pages/2024-3-15/Khanh-thanh-cau-abc.aspx"
+    prose = "Ảnh hưởng của mưa lũ khiến công trình chậm hơn dự kiến hai tháng."
+    record = parse_page(_article("", prose), url)
+    assert isinstance(record, ArticleRecord)
+    assert prose in record.body and [i.caption for i in record.images] == [None]
