@@ -21,6 +21,7 @@ from crawler.core.errors import ExtractionError, UserError
 from crawler.core.normalize import DEFAULT_TIMEZONE
 from crawler.core.records import ArticleRecord, ListingPage, NotFoundPage
 from crawler.parsing.base import SELECTOR_FIELDS, CmsParser, PageContext, PageKind
+from crawler.parsing.dnn import DnnParser
 from crawler.parsing.generic import GenericParser
 from crawler.parsing.liferay import LiferayParser
 from crawler.parsing.sharepoint import SharePointParser
@@ -34,7 +35,7 @@ __all__ = [
 # The one registry of CMS families: a family is one module with one CmsParser subclass, listed here
 # once; the spider, the portals file (`cms = ...`) and `portalwatch parse --cms` all look it up here.
 FAMILIES: dict[str, CmsParser] = {parser.name: parser for parser in (
-    LiferayParser(), SharePointParser(), GenericParser())}
+    LiferayParser(), SharePointParser(), DnnParser(), GenericParser())}
 AUTO = "auto"  # detect the family from the page's own markers
 GENERIC = "generic"  # the family-less extractor, used by `auto` when no family claims the page
 

@@ -248,7 +248,8 @@ def prose_container(where: HtmlElement, skip: Callable[[HtmlElement], bool]) -> 
     article's text when the family's markup names no body."""
     totals: dict[HtmlElement, int] = {}
     for p in where.iter("p", "div"):
-        if p.tag == "div" and p.find("p") is not None or skip(p):
+        if p.tag == "div" and next(p.iterdescendants("p", "div", "table", "ul", "ol"), None) is not None \
+                or skip(p):
             continue
         parent = p.getparent()
         if parent is None:
@@ -306,4 +307,12 @@ def pager_next(ctx: PageContext, pagers: list[HtmlElement],
         found = next_page_url(pager, ctx.url, ctx.absolute, number=number)
         if found and urlsplit(found).scheme in ("http", "https", "file"):
             return found
+    # a pager of two pages ("1" current, "2" linked) or of arrows only: the link whose URL asks
+    # for page current+1, whatever it says
+    current = number(ctx.url) or 1
+    for pager in pagers:
+        for link in pager.iter("a"):
+            href = ctx.absolute(link.get("href"))
+            if href and number(href) == current + 1:
+                return href
     return None

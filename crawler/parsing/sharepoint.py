@@ -74,11 +74,11 @@ _NEXT_WORD = re.compile(r"^(next|tiep|tiep theo|sau|trang sau|trang tiep)$")
 
 # What SharePoint itself puts in a page: its JavaScript globals and form fields, the layouts and
 # master-page paths, rich-text and web part markup, the generator meta, and the tandan theme.
-_MARKERS = re.compile(
+_MARKERS = re.compile(  # case-sensitive: SharePoint writes them one way, and re.I costs 5x per page
     r"ms-rtestate-(?:field|read)|ms-rteElement|__REQUESTDIGEST|_spPageContextInfo|MSOWebPartPage|"
     r"/_layouts/|/_catalogs/masterpage/|_spBodyOnLoad|ms-webpart-(?:zone|chrome)|ms-WPBody|s4-wpTopTable|"
     r"WebPartWPQ\d|ctl00_PlaceHolderMain|DeltaPlaceHolderMain|MSO_ContentTable|dfwp-(?:item|list)|"
-    r"ms-listviewtable|content=\"Microsoft SharePoint|tandan-(?:p|span|div)-", re.I)
+    r"ms-listviewtable|content=\"Microsoft SharePoint|tandan-(?:p|span|div)-")
 
 
 def _noise(el: HtmlElement) -> bool:
@@ -198,9 +198,11 @@ def not_found_message(ctx: PageContext) -> str | None:
     message in the main area, its headline or the page title."""
     places = [*ctx.css(ERROR_BOX), *ctx.css("h1, h2, h3, .ms-core-pageTitle, .ms-WPBody, "
                                             ".tandan-p-article-news-title", main_area(ctx))]
+    listed = {item for item, _ in listing_pairs(ctx)}  # an entry's summary may say "đã bị xóa"
     for place in places:
         # the element that says it, without the links and crumbs around it
         said = [text for el in place.iter() if isinstance(el.tag, str) and el.tag != "a"
+                and not any(a in listed for a in (el, *el.iterancestors()))
                 and (text := text_of(el)) and says_not_found(text)]
         if said:
             return min(said, key=len)
@@ -318,7 +320,11 @@ class SharePointParser(CmsParser):
     name = "sharepoint"
 
     def markers(self, ctx: PageContext) -> int:
-        found = {re.sub(r"\d+", "", m.lower()) for m in _MARKERS.findall(ctx.source)}
+        # its paths (/_layouts/, /_catalogs/masterpage/) count as one marker
+        found = {"path" if m.startswith("/") else re.sub(r"\d+", "", m.lower())
+                 for m in _MARKERS.findall(ctx.source)}
+        if len(found) < 2:  # one path or class name alone is a coincidence: the CMS leaves many
+            return 0
         # /Pages/x.aspx and /Trang/x.aspx only count beside markup markers (DNN pages are .aspx too)
         if found and ARTICLE_URL.search(ctx.url):
             found.add("url")
