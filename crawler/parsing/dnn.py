@@ -16,16 +16,25 @@ from urllib.parse import urlsplit
 
 from crawler.core.normalize import clean_text
 from crawler.core.records import ArticleRecord, ListingPage, NotFoundPage
-from crawler.parsing.base import CmsParser, HtmlElement, PageContext, PageKind, in_chrome, text_of
-from crawler.parsing.generic import GenericArticlePage, says_not_found
+from crawler.parsing.base import (
+    CmsParser,
+    HtmlElement,
+    PageContext,
+    PageKind,
+    in_chrome,
+    listing_entries,
+    text_of,
+)
+from crawler.parsing.generic import GenericArticlePage
 from crawler.parsing.generic_listing import main_link_group, page_number
 from crawler.parsing.region import (
     Region,
     RegionArticlePage,
+    entry_date,
     item_of,
-    listing_entries,
     pager_next,
     prose_container,
+    says_not_found_in,
 )
 
 MODULE = ".DnnModule"
@@ -183,15 +192,7 @@ def not_found_message(ctx: PageContext) -> str | None:
     headline of the main module (DNN's own 404 page is a tab of HTML modules)."""
     main = main_module(ctx)
     places = [*ctx.css(MESSAGE), *ctx.css("h1, h2, h3, p, .Normal", main)]
-    listed = {item for item, _ in listing_pairs(ctx)}  # an entry's summary may say "đã bị xóa"
-    for place in places:
-        # the element that says it, without the links and crumbs around it
-        said = [text for el in place.iter() if isinstance(el.tag, str) and el.tag != "a"
-                and not any(a in listed for a in (el, *el.iterancestors()))
-                and (text := text_of(el)) and says_not_found(text)]
-        if said:
-            return min(said, key=len)
-    return None
+    return says_not_found_in(places, (item for item, _ in listing_pairs(ctx)))
 
 
 def region(ctx: PageContext) -> Region:
@@ -224,8 +225,8 @@ class DnnListingPage:
 
     def to_item(self) -> ListingPage:
         ctx = self.ctx
-        return ListingPage(url=ctx.url, portal=ctx.portal, entries=listing_entries(ctx, listing_pairs(ctx)),
-                           next_page=self.next_page())
+        entries = listing_entries(ctx, listing_pairs(ctx), entry_date(ctx))
+        return ListingPage(url=ctx.url, portal=ctx.portal, entries=entries, next_page=self.next_page())
 
 
 class DnnParser(CmsParser):

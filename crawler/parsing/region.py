@@ -5,7 +5,7 @@ The family finds the region and its parts (`Region`); these page objects read th
 from them with the rules every family shares (crawler.parsing.content for body, captions, bylines and
 attachments; base.date_hits for dates) and fall back on what the page declares about itself
 (crawler.parsing.generic_meta, the generic extractor's headline) when the family's markup lacks a
-part. Listings: `listing_entries` reads (item, link) pairs, `pager_next` the next page.
+part. Listings: `entry_date` dates their entries, `pager_next` finds the next page.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from urllib.parse import urlsplit
 
 from crawler.core.errors import ExtractionError
 from crawler.core.normalize import canonicalize_url, clean_text, fold
-from crawler.core.records import Attachment, Image, ListingEntry
+from crawler.core.records import Attachment, Image
 from crawler.parsing.base import (
     ArticlePage,
     DateHit,
@@ -31,7 +31,7 @@ from crawler.parsing.base import (
     text_of,
 )
 from crawler.parsing.content import Block, Content, blocks_of, classify, flatten, mark_plain_captions
-from crawler.parsing.generic import GenericArticlePage, related_boxes
+from crawler.parsing.generic import GenericArticlePage, related_boxes, says_not_found
 from crawler.parsing.generic_listing import next_page_url, page_number
 from crawler.parsing.generic_meta import PageMeta
 
@@ -261,6 +261,24 @@ def prose_container(where: HtmlElement, skip: Callable[[HtmlElement], bool]) -> 
     return best if best is not None and totals[best] >= 200 else None
 
 
+def says_not_found_in(places: Iterable[HtmlElement], entries: Iterable[HtmlElement]) -> str | None:
+    """The message of the first place that says the page does not exist: its shortest element
+    saying so (without the crumbs and links around it); listing entries never count (a summary
+    may say "đã bị xóa")."""
+    seen = {node for entry in entries for node in entry.iter()}
+    for place in places:
+        said = []
+        for el in place.iter():
+            if el in seen or not isinstance(el.tag, str) or el.tag == "a":
+                continue
+            seen.add(el)
+            if len(el.text_content()) <= 400 and (text := text_of(el)) and says_not_found(text):
+                said.append(text)
+        if said:
+            return min(said, key=len)
+    return None
+
+
 # --- listings ----------------------------------------------------------------------------------
 
 def item_of(link: HtmlElement, stop: HtmlElement, others: Callable[[HtmlElement], bool]) -> HtmlElement:
@@ -273,28 +291,18 @@ def item_of(link: HtmlElement, stop: HtmlElement, others: Callable[[HtmlElement]
     return item
 
 
-def listing_entries(ctx: PageContext, pairs: Iterable[tuple[HtmlElement, HtmlElement]],
-                    date_scope: str | None = None) -> list[ListingEntry]:
-    """The entries of (item, link) pairs in page order, each URL once; a listing's date is for
-    discovery only: an impossible one keeps its text and no value."""
+def entry_date(ctx: PageContext, date_scope: str | None = None) -> Callable[[HtmlElement], DateHit | None]:
+    """How a listing entry's date is read (for base.listing_entries): the first publication date
+    in its date element (`date_scope`, or the portal's `listing_date` override), else in the whole
+    entry. A listing's date is for discovery only: an impossible one keeps its text and no value."""
     if ctx.override("listing_date"):
         date_scope = ctx.selectors["listing_date"]
-    entries: list[ListingEntry] = []
-    seen: set[str] = set()
-    for item, link in pairs:
-        href = ctx.absolute(link.get("href"))
-        if not href:
-            continue
-        url = canonicalize_url(href)
-        if url in seen:
-            continue
-        seen.add(url)
-        title = text_of(link) or clean_text(link.get("title")) or None
+
+    def read(item: HtmlElement) -> DateHit | None:
         scopes = (ctx.css(date_scope, item) if date_scope else []) or [item]
-        hit = next((h for where in scopes for h in date_hits(where, ctx.zone) if not h.updated), None)
-        entries.append(ListingEntry(url=url, title=title, published_text=hit.printed if hit else None,
-                                    published_at=hit.value if hit else None))
-    return entries
+        return next((h for where in scopes for h in date_hits(where, ctx.zone) if not h.updated), None)
+
+    return read
 
 
 def pager_next(ctx: PageContext, pagers: list[HtmlElement],

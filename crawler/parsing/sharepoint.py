@@ -24,18 +24,20 @@ from crawler.parsing.base import (
     PageContext,
     PageKind,
     in_chrome,
+    listing_entries,
     text_of,
 )
 from crawler.parsing.content import Block
-from crawler.parsing.generic import GenericArticlePage, says_not_found
+from crawler.parsing.generic import GenericArticlePage
 from crawler.parsing.generic_listing import main_link_group
 from crawler.parsing.region import (
     Region,
     RegionArticlePage,
+    entry_date,
     item_of,
-    listing_entries,
     pager_next,
     prose_container,
+    says_not_found_in,
 )
 
 # The main placeholder as the master pages render it (2013+ seattle/oslo, 2010 v4, custom masters
@@ -195,18 +197,10 @@ def _contains(outer: HtmlElement, inner: HtmlElement) -> bool:
 
 def not_found_message(ctx: PageContext) -> str | None:
     """SharePoint's error page ("Không tìm thấy tệp.", "File Not Found.") or a theme's "not found"
-    message in the main area, its headline or the page title."""
+    message in the main area or its headline."""
     places = [*ctx.css(ERROR_BOX), *ctx.css("h1, h2, h3, .ms-core-pageTitle, .ms-WPBody, "
                                             ".tandan-p-article-news-title", main_area(ctx))]
-    listed = {item for item, _ in listing_pairs(ctx)}  # an entry's summary may say "đã bị xóa"
-    for place in places:
-        # the element that says it, without the links and crumbs around it
-        said = [text for el in place.iter() if isinstance(el.tag, str) and el.tag != "a"
-                and not any(a in listed for a in (el, *el.iterancestors()))
-                and (text := text_of(el)) and says_not_found(text)]
-        if said:
-            return min(said, key=len)
-    return None
+    return says_not_found_in(places, (item for item, _ in listing_pairs(ctx)))
 
 
 def url_date(ctx: PageContext) -> DateHit | None:
@@ -312,8 +306,8 @@ class SharePointListingPage:
 
     def to_item(self) -> ListingPage:
         ctx = self.ctx
-        return ListingPage(url=ctx.url, portal=ctx.portal, entries=listing_entries(ctx, listing_pairs(ctx)),
-                           next_page=self.next_page())
+        entries = listing_entries(ctx, listing_pairs(ctx), entry_date(ctx))
+        return ListingPage(url=ctx.url, portal=ctx.portal, entries=entries, next_page=self.next_page())
 
 
 class SharePointParser(CmsParser):
