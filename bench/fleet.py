@@ -41,14 +41,12 @@ CLI = [sys.executable, "-m", "crawler.cli"]
 
 def registry(folder: Path, fleet: SimulatedFleet, count: int, name: str) -> Path:
     """The first `count` portals of the fleet, each due every second (so every one is due at
-    each `--once`), and the built-in portal switched off (nothing here goes to the internet)."""
-    lines = []
+    each `--once`), and no built-in portal (nothing here goes to the internet)."""
+    lines = ["builtin_portals = false", ""]
     for number in range(count):
         portal = fleet.portals[number]
         lines += [f"[portals.{fleet.portal_id(number)}]", f'start_urls = ["{portal.start_url}"]',
                   'every = "1s"', ""]
-    lines += ["[portals.thainguyen]", 'start_urls = ["http://127.0.0.1:9/tin-tuc-su-kien"]',
-              "enabled = false", ""]
     path = folder / f"{name}.toml"
     path.write_text("\n".join(lines), encoding="utf-8")
     return path

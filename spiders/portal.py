@@ -11,6 +11,11 @@ of the store (`crawl_state`) decides what to fetch:
   part of the listing that was walked (portals delete quietly);
 - known articles are fetched with `If-None-Match` / `If-Modified-Since` when the portal gave
   validators, so an unchanged page costs a 304.
+
+A portal given by its home page only (no `start_urls`), or an unverified entry whose guessed
+listing fails, has its news listing looked for on the home page first (crawler.crawling.discovery:
+links named "Tin tức…", feeds, the family's news paths); the first candidate that is a listing of
+articles is walked as the start URL would have been.
 """
 
 from __future__ import annotations
@@ -27,6 +32,13 @@ from twisted.python.failure import Failure
 
 from crawler.core.errors import ExtractionError, UserError
 from crawler.core.records import ArticleRecord, ListingEntry, ListingPage, NotFoundPage
+from crawler.crawling.discovery import (
+    MAX_CANDIDATES,
+    Candidate,
+    home_family,
+    listing_candidates,
+    read_listing,
+)
 from crawler.crawling.outcomes import ArticleGone, ArticleUnchanged, CrawlProblem, FetchedArticle
 from crawler.parsing import parse_page
 from crawler.portals import PortalConfig, get_portal
@@ -92,6 +104,9 @@ class PortalSpider(scrapy.Spider):
         self.state_received = False
         self.allowed_domains: list[str] = []
         self.max_pages = 1
+        self.discovery_started = False  # the home page is probed at most once a crawl
+        self.candidates: list[Candidate] = []
+        self.discovery_notes: list[str] = []  # why the guessed listing and each candidate were refused
 
     @classmethod
     def check_arguments(cls, settings: Any, portal: str = "", **_: Any) -> None:
@@ -127,6 +142,9 @@ class PortalSpider(scrapy.Spider):
         for url in self.portal.start_urls:
             self.walks_open += 1
             yield self._listing_request(url, page=1)
+        if not self.portal.start_urls:  # a home page only: its news listing is found there first
+            self.walks_open += 1
+            yield self._home_request()
         for known in self._rechecks_due():
             yield self._article_request(known.canonical_url, known=known, reason="recheck")
 
@@ -148,17 +166,28 @@ class PortalSpider(scrapy.Spider):
 
     def parse_listing(self, response: Response) -> Iterator[Any]:
         page_number: int = response.meta["page"]
+        problem = None
         try:
             listing = self._parse_page(response)
         except ExtractionError as exc:
-            yield CrawlProblem(response.url, str(exc), is_listing=True)
+            problem = str(exc)
+        else:
+            if not isinstance(listing, ListingPage):
+                kind = "a not-found page" if isinstance(listing, NotFoundPage) else "an article"
+                problem = f"expected a news listing, got {kind}"
+            elif page_number == 1 and not listing.entries and self._may_discover():
+                problem = "a listing without article links"
+        if problem is not None and page_number == 1 and self._may_discover():
+            yield from self._discover_instead(response.url, problem)
+            return
+        if problem is not None:
+            yield CrawlProblem(response.url, problem, is_listing=True)
             yield from self._walk_ended()
             return
-        if not isinstance(listing, ListingPage):
-            kind = "a not-found page" if isinstance(listing, NotFoundPage) else "an article"
-            yield CrawlProblem(response.url, f"expected a news listing, got {kind}", is_listing=True)
-            yield from self._walk_ended()
-            return
+        assert isinstance(listing, ListingPage)
+        yield from self._walk_listing(listing, page_number)
+
+    def _walk_listing(self, listing: ListingPage, page_number: int) -> Iterator[Any]:
         self.listing_pages_ok += 1
         anything_new = False
         for entry in listing.entries:
@@ -177,8 +206,66 @@ class PortalSpider(scrapy.Spider):
             yield from self._walk_ended()
 
     def listing_failed(self, failure: Failure) -> Iterator[Any]:
+        request = getattr(failure, "request", None)
+        if request is not None and request.meta.get("page") == 1 and self._may_discover():
+            yield from self._discover_instead(_failed_url(failure), _reason(failure))
+            return
         yield CrawlProblem(_failed_url(failure), _reason(failure), is_listing=True)
         yield from self._walk_ended()
+
+    # -- finding the listing on the home page ------------------------------------------------
+
+    def _may_discover(self) -> bool:
+        return self.portal.discovers_listing and not self.discovery_started
+
+    def _home_request(self) -> scrapy.Request:
+        self.discovery_started = True
+        assert self.portal.home_url is not None
+        return scrapy.Request(self.portal.home_url, callback=self.parse_home, errback=self.home_failed,
+                              dont_filter=True)
+
+    def _discover_instead(self, url: str, problem: str) -> Iterator[scrapy.Request]:
+        """An unverified entry's guessed listing failed: look on the home page instead (the walk
+        stays open until a candidate is walked or none is left)."""
+        self.logger.info("%s: %s; looking for the news listing on the home page", url, problem)
+        self.discovery_notes.append(f"{url}: {problem}")
+        yield self._home_request()
+
+    def parse_home(self, response: Response) -> Iterator[Any]:
+        family = home_family(response.body, response.url)
+        refused = set(self.portal.start_urls)
+        found = listing_candidates(response.body, response.url, family)
+        self.candidates = [c for c in found if c.url not in refused][:MAX_CANDIDATES]
+        yield from self._next_candidate()
+
+    def home_failed(self, failure: Failure) -> Iterator[Any]:
+        self.discovery_notes.append(f"{_failed_url(failure)}: {_reason(failure)}")
+        yield from self._next_candidate()
+
+    def _next_candidate(self) -> Iterator[Any]:
+        if not self.candidates:
+            tried = "; ".join(self.discovery_notes) or "the home page names no news section"
+            reason = f"no news listing found from the home page ({tried})"
+            yield CrawlProblem(self.portal.home_url or "", reason, is_listing=True)
+            yield from self._walk_ended()
+            return
+        candidate = self.candidates.pop(0)
+        yield scrapy.Request(candidate.url, callback=self.parse_candidate, errback=self.candidate_failed,
+                             dont_filter=True, meta={"page": 1, "why": candidate.why})
+
+    def parse_candidate(self, response: Response) -> Iterator[Any]:
+        read = read_listing(response.body, response.url, self.portal.cms, self.portal.timezone,
+                            portal=self.portal_id, selectors=self.portal.selectors or None)
+        if isinstance(read, str):
+            self.discovery_notes.append(f"{response.url}: {read}")
+            yield from self._next_candidate()
+            return
+        self.logger.info("news listing found from the home page: %s (%s)", response.url, response.meta["why"])
+        yield from self._walk_listing(read[1], 1)
+
+    def candidate_failed(self, failure: Failure) -> Iterator[Any]:
+        self.discovery_notes.append(f"{_failed_url(failure)}: {_reason(failure)}")
+        yield from self._next_candidate()
 
     def _walk_ended(self) -> Iterator[scrapy.Request]:
         """When every listing walk is done, recheck known articles that vanished from what was walked."""

@@ -18,12 +18,8 @@ REPO = Path(__file__).resolve().parents[1]
 
 
 def fleet_registry(tmp_path: Path, fleet: SimulatedFleet) -> Path:
-    # thainguyen is overridden too, so that nothing here ever reaches the live portal
-    text = fleet.registry_text(every="1h") + (
-        '[portals.thainguyen]\nname = "x"\nstart_urls = ["http://127.0.0.1:9/tin-tuc"]\nenabled = false\n')
-    path = tmp_path / "fleet.toml"
-    path.write_text(text, encoding="utf-8")
-    return path
+    # the fleet's file is the whole registry: no built-in portal is crawled, none reaches the internet
+    return fleet.write_registry(tmp_path / "fleet.toml", every="1h")
 
 
 def runs_by_portal(db_url: str) -> dict[str, list[CrawlRun]]:

@@ -75,10 +75,11 @@ def fake(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Fake:
 
 
 def portals_file(tmp_path: Path, every: dict[str, str], *, url: str = "http://127.0.0.1:9/tin-tuc") -> Path:
-    # The built-in thainguyen is overridden too, so that nothing here ever reaches the live portal.
+    # The whole registry (no built-in portal), so that nothing here ever reaches a live portal; the
+    # built-in thainguyen's id is kept, pointing at the test's URL.
     every = {"thainguyen": "1h", **every}
     path = tmp_path / "portals.toml"
-    path.write_text("".join(
+    path.write_text("builtin_portals = false\n" + "".join(
         f'[portals.{pid}]\nname = "{pid}"\nstart_urls = ["{url}"]\nevery = "{interval}"\n'
         for pid, interval in every.items()
     ), encoding="utf-8")

@@ -122,10 +122,9 @@ def _leaf_parsers(subparsers: argparse._SubParsersAction[argparse.ArgumentParser
     leaves: list[argparse.ArgumentParser] = []
     for parser in dict.fromkeys(subparsers.choices.values()):  # aliases share a parser
         nested = [a for a in parser._actions if isinstance(a, argparse._SubParsersAction)]
-        if nested:
-            for action in nested:
-                leaves += _leaf_parsers(action)
-        else:
+        for action in nested:
+            leaves += _leaf_parsers(action)
+        if not nested or not all(action.required for action in nested):  # `portals` runs, as `portals add`
             leaves.append(parser)
     return leaves
 

@@ -12,6 +12,7 @@ from crawler.core.durations import format_duration
 from crawler.core.errors import EXIT_BUSY, EXIT_UNREACHABLE, DatabaseNotReady, UserError
 
 if TYPE_CHECKING:
+    from crawler.portals import PortalConfig
     from storage.models import Portal
 
 
@@ -30,8 +31,22 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
                        help="no AutoThrottle or delay (for local or your own servers only)")
     crawl.set_defaults(func=cmd_crawl)
 
-    portals = subparsers.add_parser("portals", help="list the portals of the registry and their health")
+    portals = subparsers.add_parser(
+        "portals", help="list the portals of the registry and their health",
+        description="List the portals (the built-in registry and yours) with their CMS family, whether "
+                    "the entry was checked against the live site, and their health; or probe, add or "
+                    "remove a portal by its home URL.")
     portals.set_defaults(func=cmd_portals)
+    from crawler.cli.portals import register_actions
+
+    register_actions(portals)
+
+
+def _family(portal: PortalConfig) -> str:
+    """The family the portal runs, and the parser when it is not that family's: "sharepoint (read: auto)"."""
+    if portal.cms in (portal.family, "auto") and portal.family != "auto":
+        return portal.family if portal.cms == portal.family else f"{portal.family} (read: auto)"
+    return portal.cms if portal.family == "auto" else f"{portal.family} (read: {portal.cms})"
 
 
 def _positive(text: str) -> int:
@@ -101,8 +116,8 @@ def cmd_portals(args: argparse.Namespace) -> int:
         with database.session() as session:
             health = {row.id: row for row in session.query(Portal).all()}
         database.dispose()
-    table = new_table("PORTAL", "CMS", "EVERY", "START URL", "NAME", f"LAST CRAWL ({zone_label()})", "HEALTH",
-                      wrap=("START URL", "NAME", "HEALTH"))
+    table = new_table("PORTAL", "FAMILY", "VERIFIED", "EVERY", "NEWS LISTING", "NAME",
+                      f"LAST CRAWL ({zone_label()})", "HEALTH", wrap=("NEWS LISTING", "NAME", "HEALTH"))
     for portal in registry.values():
         state = health.get(portal.id)
         last = format_time(state.last_crawl_at, zone=False) if state else "-"
@@ -113,8 +128,9 @@ def cmd_portals(args: argparse.Namespace) -> int:
                       f"last error: {state.last_error or 'unknown'}")
         else:
             status = "ok"
-        table.add_row(portal.id, portal.cms, format_duration(portal.every), portal.start_urls[0],
-                      portal.name, last, status, style="bold red" if state and state.consecutive_failures
-                      else None)
+        listing = portal.start_urls[0] if portal.start_urls else f"found on {portal.home_url}"
+        table.add_row(portal.id, _family(portal), "yes" if portal.verified else "no",
+                      format_duration(portal.every), listing, portal.name, last, status,
+                      style="bold red" if state and state.consecutive_failures else None)
     print_table(table)
     return 0

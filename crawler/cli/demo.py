@@ -59,7 +59,9 @@ def _positive(text: str) -> int:
 def portals_toml(portal: SimulatedPortal, portal_id: str) -> str:
     # Liferay is named; other families are left to the pages' markers ("auto"), as a user would.
     cms = "liferay" if portal.family == "liferay" else "auto"
-    return (f'[portals.{portal_id}]\nname = "Cổng thông tin mô phỏng"\ncms = "{cms}"\n'
+    # The whole registry: `schedule --portals FILE` then crawls the simulated portal alone, offline.
+    return (f'builtin_portals = false\n\n[portals.{portal_id}]\nname = "Cổng thông tin mô phỏng"\n'
+            f'cms = "{cms}"\n'
             f'start_urls = ["{portal.start_url}"]\npages = {portal.page_count}\nevery = "1m"\n')
 
 

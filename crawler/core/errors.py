@@ -21,10 +21,11 @@ class ExitCode(IntEnum):
 EXIT_CODE_MEANINGS: dict[ExitCode, str] = {
     ExitCode.OK: "done",
     ExitCode.UNREACHABLE: "a portal or an alert channel could not be reached "
-                          "(crawl, schedule --once, alerts send, alerts test)",
+                          "(crawl, schedule --once, alerts send, alerts test, portals probe/add)",
     ExitCode.USAGE: "bad input: an option, a file, a URL, a date or an unknown portal id "
                     "(the message says what)",
-    ExitCode.NOT_EXTRACTED: "parse: the page is no article or listing",
+    ExitCode.NOT_EXTRACTED: "parse: the page is no article or listing; portals probe/add: no news listing "
+                            "found on the home page",
     ExitCode.BUSY: "crawl: another live process is crawling the portal (nothing done)",
     ExitCode.NOT_FOUND: "what was asked for does not exist: show: no such stored article; "
                         "parse: the portal says the page does not exist (soft 404)",
@@ -54,6 +55,12 @@ class ExtractionError(UserError):
     """A page that could not be turned into a record; the message names the URL and what is missing."""
 
     exit_code = ExitCode.NOT_EXTRACTED
+
+
+class Unreachable(UserError):
+    """A portal that cannot be reached (network error, timeout, an error status): exit code 1."""
+
+    exit_code = ExitCode.UNREACHABLE
 
 
 class NotFound(UserError):

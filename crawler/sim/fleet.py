@@ -70,8 +70,9 @@ class SimulatedFleet:
         return len(self.portals)
 
     def registry_text(self, *, every: str | None = None) -> str:
-        """A portals file naming every portal of the fleet, each with all its listing pages in reach."""
-        lines = []
+        """A portals file naming every portal of the fleet, each with all its listing pages in reach;
+        the whole registry (no built-in portal: nothing here goes to the internet)."""
+        lines = ["builtin_portals = false", ""]
         for number, portal in enumerate(self.portals):
             lines += [f"[portals.{self.portal_id(number)}]", f'name = "Cổng mô phỏng {number}"',
                       'cms = "liferay"', f'start_urls = ["{portal.start_url}"]',

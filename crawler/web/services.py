@@ -156,7 +156,8 @@ class Portals:
             config, row = registry.get(portal_id), rows.get(portal_id)
             views.append(PortalView(
                 id=portal_id, name=config.name if config else row.name if row else portal_id,
-                family=config.cms if config else row.cms if row else "?",
+                family=(config.cms if config.family == "auto" else config.family) if config
+                else row.cms if row else "?",
                 verified=getattr(config, "verified", None), enabled=config.enabled if config else False,
                 in_registry=config is not None,
                 last_crawl_at=row.last_crawl_at if row else None,
