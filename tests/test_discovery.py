@@ -65,7 +65,7 @@ def test_generator_names_map_to_families() -> None:
 
 # --- probe, against the simulator ---------------------------------------------------------------
 
-@pytest.fixture(params=["liferay", "nukeviet", "custom"])
+@pytest.fixture(params=["liferay", "nukeviet", "sharepoint", "custom"])
 def portal(request: pytest.FixtureRequest) -> Iterator[SimulatedPortal]:
     with SimulatedPortal(articles=14, per_page=5, family=request.param) as simulated:
         yield simulated

@@ -19,7 +19,8 @@ if TYPE_CHECKING:
 
 DEMO_PORTAL = "demo"
 DEMO_RULE = "demo-edits"
-SIM_FAMILIES = ("liferay", "nukeviet", "custom")  # crawler.sim.skins, named here so --help imports no sim
+# crawler.sim.skins, named here so that --help imports no simulator
+SIM_FAMILIES = ("liferay", "nukeviet", "sharepoint", "custom")
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:

@@ -38,7 +38,7 @@ from urllib.parse import parse_qs, urlsplit
 
 from crawler.core.normalize import clean_text
 from crawler.sim import pages
-from crawler.sim.skins import Skin, get_skin, skin_names
+from crawler.sim.skins import Skin, UnknownArticle, get_skin, skin_names
 
 DEFAULT_ROBOTS_DISALLOW = ("/c/", "/web/guest/search")
 _LOGGED_HEADERS = ("user-agent", "accept", "accept-encoding", "accept-language", "if-none-match",
@@ -76,7 +76,7 @@ class _Response:
 
 class SimulatedPortal:
     """A deterministic portal: `articles` news items, `per_page` a listing page, by `seed`, in the
-    markup of `family` (liferay, nukeviet, custom: crawler/sim/skins).
+    markup of `family` (liferay, nukeviet, sharepoint, custom: crawler/sim/skins).
 
     The server is bound and serving when the constructor returns. All methods are thread-safe and
     may be called while requests are served; every page reflects the state at the time it is served.
@@ -196,7 +196,7 @@ class SimulatedPortal:
     def article_path(self, slug: str) -> str:
         with self._lock:
             art = self._by_slug.get(slug)
-            return self.skin.article_path(self.instance_id, slug, art.uid if art else -1)
+            return self.skin.article_path(self.instance_id, art or UnknownArticle(slug))
 
     def article_url(self, slug: str) -> str:
         return self.base_url + self.article_path(slug)

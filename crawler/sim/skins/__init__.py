@@ -8,19 +8,44 @@ answering, in the new markup, so the crawler's stored URLs still resolve.
 
     liferay   Liferay 6.2 asset publisher (the provincial portals' most common CMS)
     nukeviet  NukeViet 4 news module (bootstrap theme, RSS, /vi/news/<cat>/<alias>-<id>.html)
+    sharepoint  SharePoint 2013 publishing portal, "tandan" theme (/portal/Pages/<date>/<Slug>-<id>.aspx)
     custom    a hand-made site: plain HTML5, RSS autodiscovery, a "Tin tức" menu link
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 from email.utils import format_datetime
+from typing import Protocol
 from urllib.parse import urljoin
 
 from crawler.sim import pages
 from crawler.sim.pages import SimArticle, Site, attr_html, text_html
 
 WEEKDAYS_VI = ("Thứ hai", "Thứ ba", "Thứ tư", "Thứ năm", "Thứ sáu", "Thứ bảy", "Chủ nhật")
+
+
+class ArticleRef(Protocol):
+    """What an article's URL is made of, in any family (a SimArticle is one)."""
+
+    @property
+    def slug(self) -> str: ...
+
+    @property
+    def uid(self) -> int: ...
+
+    @property
+    def published(self) -> datetime: ...
+
+
+@dataclass(frozen=True)
+class UnknownArticle:
+    """An article the portal never had, to make the URL of (a page that answers "not found")."""
+
+    slug: str
+    uid: int = -1
+    published: datetime = pages.BASE_DATE
 
 
 class Skin:
@@ -35,7 +60,7 @@ class Skin:
 
     # -- URLs -----------------------------------------------------------------------------------
 
-    def article_path(self, instance: str, slug: str, uid: int) -> str:
+    def article_path(self, instance: str, art: ArticleRef) -> str:
         raise NotImplementedError
 
     def article_slug(self, route: str, instance: str) -> str | None:
@@ -82,7 +107,7 @@ class Skin:
         return f"{art.published:%d-%m-%Y %H:%M}"
 
     def expected_record(self, base: str, instance: str, art: SimArticle) -> dict:
-        url = base + self.article_path(instance, art.slug, art.uid)
+        url = base + self.article_path(instance, art)
         return {
             "url": url,
             "canonical_url": url,
@@ -120,7 +145,7 @@ def rss(site: Site, items: list[SimArticle], skin: Skin, title: str) -> str:
     """An RSS 2.0 feed of `items`, as every family that has one serves it."""
     entries = []
     for a in items:
-        link = site.base + skin.article_path(site.instance, a.slug, a.uid)
+        link = site.base + skin.article_path(site.instance, a)
         entries.append(f"<item><title>{text_html(a.title)}</title><link>{link}</link>"
                        f'<guid isPermaLink="true">{link}</guid>'
                        f"<description>{text_html(a.summary)}</description>"
@@ -138,8 +163,9 @@ def _registry() -> dict[str, Skin]:
     from crawler.sim.skins.custom import CustomSkin
     from crawler.sim.skins.liferay import LiferaySkin
     from crawler.sim.skins.nukeviet import NukeVietSkin
+    from crawler.sim.skins.sharepoint import SharePointSkin
 
-    return {skin.name: skin for skin in (LiferaySkin(), NukeVietSkin(), CustomSkin())}
+    return {skin.name: skin for skin in (LiferaySkin(), NukeVietSkin(), SharePointSkin(), CustomSkin())}
 
 
 SKINS: dict[str, Skin] = {}

@@ -13,7 +13,7 @@ import re
 
 from crawler.sim import pages
 from crawler.sim.pages import SimArticle, Site, attr_html, text_html
-from crawler.sim.skins import Skin, body_html
+from crawler.sim.skins import ArticleRef, Skin, body_html
 
 LISTING = "/tin-tuc"
 _ARTICLE = re.compile(rf"^{LISTING}/([a-z0-9-]+)\.html$")
@@ -53,11 +53,11 @@ class CustomSkin(Skin):
     feed_path = "/rss/tin-tuc.xml"
     category = "Tin tức"
 
-    def article_path(self, instance: str, slug: str, uid: int) -> str:
-        return f"{LISTING}/{slug}.html"
+    def article_path(self, instance: str, art: ArticleRef) -> str:
+        return f"{LISTING}/{art.slug}.html"
 
     def _path(self, site: Site, art: SimArticle) -> str:
-        return self.article_path(site.instance, art.slug, art.uid)
+        return self.article_path(site.instance, art)
 
     def article_slug(self, route: str, instance: str) -> str | None:
         match = _ARTICLE.match(route)
@@ -105,7 +105,7 @@ class CustomSkin(Skin):
         return _shell(site, "Tin tức", content, self.pager_url(site, page, delta))
 
     def render_article(self, site: Site, art: SimArticle, views: int, others: list[SimArticle]) -> str:
-        url = site.base + self.article_path(site.instance, art.slug, art.uid)
+        url = site.base + self.article_path(site.instance, art)
         after = ""
         if art.author:
             after += f'<p class="author"><strong>{text_html(art.author)}</strong></p>\n'

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from crawler.sim import pages
 from crawler.sim.pages import SimArticle, Site
-from crawler.sim.skins import Skin
+from crawler.sim.skins import ArticleRef, Skin
 
 
 def _int(values: list[str] | None, default: int) -> int:
@@ -20,8 +20,8 @@ class LiferaySkin(Skin):
     listing_path = pages.LISTING_PATH
     headers = (("Liferay-Portal", "Liferay Portal Community Edition 6.2 CE GA6 (Build 6205)"),)
 
-    def article_path(self, instance: str, slug: str, uid: int) -> str:
-        return pages.article_path(instance, slug)
+    def article_path(self, instance: str, art: ArticleRef) -> str:
+        return pages.article_path(instance, art.slug)
 
     def article_slug(self, route: str, instance: str) -> str | None:
         prefix = pages.article_path(instance, "")

@@ -14,7 +14,7 @@ import re
 
 from crawler.sim import pages
 from crawler.sim.pages import SimArticle, Site, attr_html, text_html
-from crawler.sim.skins import Skin, body_html, weekday_vi
+from crawler.sim.skins import ArticleRef, Skin, body_html, weekday_vi
 
 MODULE = "/vi/news"
 CATEGORY_ALIAS = "tin-tuc-su-kien"
@@ -85,11 +85,11 @@ class NukeVietSkin(Skin):
     feed_path = f"{MODULE}/rss/"
     headers = (("X-Powered-By", "PHP/7.4.33"),)
 
-    def article_path(self, instance: str, slug: str, uid: int) -> str:
-        return f"{MODULE}/{CATEGORY_ALIAS}/{slug}-{1000 + uid}.html"
+    def article_path(self, instance: str, art: ArticleRef) -> str:
+        return f"{MODULE}/{CATEGORY_ALIAS}/{art.slug}-{1000 + art.uid}.html"
 
     def _path(self, site: Site, art: SimArticle) -> str:
-        return self.article_path(site.instance, art.slug, art.uid)
+        return self.article_path(site.instance, art)
 
     def article_slug(self, route: str, instance: str) -> str | None:
         match = _ARTICLE.match(route)
@@ -119,7 +119,7 @@ class NukeVietSkin(Skin):
 
     def render_home(self, site: Site, latest: list[SimArticle]) -> str:
         items = "".join(
-            f'<li class="clearfix"><a href="{site.base}{self.article_path(site.instance, a.slug, a.uid)}" '
+            f'<li class="clearfix"><a href="{site.base}{self.article_path(site.instance, a)}" '
             f'title="{attr_html(a.title)}">{text_html(a.title)}</a></li>\n' for a in latest)
         content = (f'<div class="panel panel-default"><div class="panel-heading">Tin mới</div>'
                    f'<div class="panel-body"><ul class="block_groups list-none list-items">\n{items}</ul>'
@@ -130,7 +130,7 @@ class NukeVietSkin(Skin):
                        delta: int) -> str:
         rows = []
         for art, views in items:
-            link = attr_html(site.base + self.article_path(site.instance, art.slug, art.uid))
+            link = attr_html(site.base + self.article_path(site.instance, art))
             title = attr_html(art.title)
             rows.append(f"""<div class="panel panel-default">
  <div class="panel-body">
@@ -166,7 +166,7 @@ class NukeVietSkin(Skin):
         return '<ul class="pagination">' + "".join(out) + "</ul>"
 
     def render_article(self, site: Site, art: SimArticle, views: int, others: list[SimArticle]) -> str:
-        url = site.base + self.article_path(site.instance, art.slug, art.uid)
+        url = site.base + self.article_path(site.instance, art)
         byline = ""
         if art.author:
             byline += f'<p class="h5 text-right"><strong>{text_html(art.author)}</strong></p>\n'
