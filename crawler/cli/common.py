@@ -50,7 +50,8 @@ def add_global_options(parser: argparse.ArgumentParser, *, top: bool) -> None:
                                 "PostgreSQL: postgresql+psycopg://user@host/dbname")
     if "--portals" not in known:
         group.add_argument("--portals", metavar="FILE", default=default(None),
-                           help="TOML file of portals that adds to or overrides the built-in registry")
+                           help="TOML file of portals that adds to or overrides the built-in registry "
+                                "(default: $PORTALWATCH_PORTALS, else ~/.config/portalwatch/portals.toml)")
     if "--utc" not in known:
         group.add_argument("--utc", action="store_true", default=default(False),
                            help=f"print times in UTC (default: the portals' local time, {DEFAULT_TIMEZONE})")
@@ -70,7 +71,8 @@ def add_db_option(parser: argparse.ArgumentParser) -> None:
 def add_portals_option(parser: argparse.ArgumentParser) -> None:
     """--portals on one command (a global option already; kept for callers)."""
     parser.add_argument("--portals", metavar="FILE", default=argparse.SUPPRESS,
-                        help="TOML file of portals that adds to or overrides the built-in registry")
+                        help="TOML file of portals that adds to or overrides the built-in registry "
+                             "(default: $PORTALWATCH_PORTALS, else ~/.config/portalwatch/portals.toml)")
 
 
 def db_url(args: argparse.Namespace) -> str:
