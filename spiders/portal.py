@@ -39,7 +39,13 @@ from crawler.crawling.discovery import (
     listing_candidates,
     read_listing,
 )
-from crawler.crawling.outcomes import ArticleGone, ArticleUnchanged, CrawlProblem, FetchedArticle
+from crawler.crawling.outcomes import (
+    ArticleGone,
+    ArticleUnchanged,
+    CrawlProblem,
+    FetchedArticle,
+    ListingRead,
+)
 from crawler.parsing import parse_page
 from crawler.portals import PortalConfig, get_portal
 from storage.models import utcnow
@@ -180,14 +186,16 @@ class PortalSpider(scrapy.Spider):
         if problem is not None and page_number == 1 and self._may_discover():
             yield from self._discover_instead(response.url, problem)
             return
-        if problem is not None:
-            yield CrawlProblem(response.url, problem, is_listing=True)
+        if problem is not None:  # the page came back but gave no links: parser health counts it
+            yield ListingRead(response.url, links=0)
+            yield CrawlProblem(response.url, problem, is_listing=True, unparsed=True)
             yield from self._walk_ended()
             return
         assert isinstance(listing, ListingPage)
         yield from self._walk_listing(listing, page_number)
 
     def _walk_listing(self, listing: ListingPage, page_number: int) -> Iterator[Any]:
+        yield ListingRead(listing.url, links=len(listing.entries))
         self.listing_pages_ok += 1
         anything_new = False
         for entry in listing.entries:
@@ -308,7 +316,7 @@ class PortalSpider(scrapy.Spider):
             if response.status in GONE_STATUSES:
                 yield ArticleGone(canonical_url, f"HTTP {response.status}")
             else:
-                yield CrawlProblem(response.url, str(exc), is_article=True)
+                yield CrawlProblem(response.url, str(exc), is_article=True, unparsed=True)
             return
         if isinstance(page, NotFoundPage) or response.status in GONE_STATUSES:
             yield ArticleGone(canonical_url, f"HTTP {response.status}: not found page")
@@ -317,7 +325,8 @@ class PortalSpider(scrapy.Spider):
                 page.canonical_url = canonical_url  # keep the key the store knows it by
             yield FetchedArticle(page, etag, last_modified, signature)
         else:
-            yield CrawlProblem(response.url, "expected an article, got a listing page", is_article=True)
+            yield CrawlProblem(response.url, "expected an article, got a listing page", is_article=True,
+                               unparsed=True)
 
     def article_failed(self, failure: Failure) -> Iterator[CrawlProblem]:
         yield CrawlProblem(_failed_url(failure), _reason(failure), is_article=True)

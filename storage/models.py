@@ -169,6 +169,16 @@ class CrawlRun(Base):
     articles_unchanged: Mapped[int] = mapped_column(Integer, default=0)
     articles_failed: Mapped[int] = mapped_column(Integer, default=0)
     errors: Mapped[list[Any]] = mapped_column(default=list)
+    # Parser health (crawler/core/health.py): what the portal's pages gave the parser this run.
+    listings_fetched: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    listings_without_links: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    pages_parsed: Mapped[int] = mapped_column(Integer, default=0, server_default="0")  # article pages read
+    # Article pages that came back but could not be read as an article.
+    parse_failures: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    missing_date: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    missing_author: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    missing_body: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    health: Mapped[str | None] = mapped_column(String(16))  # ok | broken | None: too little to judge
 
     def summary(self) -> str:
         took = (self.finished_at - self.started_at).total_seconds() if self.finished_at else 0.0
@@ -176,7 +186,47 @@ class CrawlRun(Base):
             f"{self.portal_id}: {self.status} in {took:.1f}s, {self.requests_sent} requests, "
             f"{self.articles_new} new, {self.articles_changed} changed, {self.articles_removed} removed, "
             f"{self.articles_unchanged} unchanged, {self.articles_failed} failed, {len(self.errors)} errors"
-        )
+        ) + (f"; parser health: BROKEN ({self.listings_without_links} listing page(s) without links, "
+             f"{self.parse_failures} article page(s) unreadable)" if self.health == "broken" else "")
+
+
+class HealthIncident(Base):
+    """A stretch of crawls in which the portal's pages no longer parse (a theme change, most often).
+
+    At most one is open per portal (closed_at None); it opens and closes in the transaction that
+    ends the run which shows it (storage/health.py), each time with a HealthEvent for the alerts.
+    """
+
+    __tablename__ = "health_incidents"
+    __table_args__ = (Index("ix_health_incidents_portal_open", "portal_id", "closed_at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    portal_id: Mapped[str] = mapped_column(ForeignKey("portals.id"))
+    opened_at: Mapped[datetime] = mapped_column(default=utcnow)
+    opened_run_id: Mapped[int | None] = mapped_column(ForeignKey("crawl_runs.id"))
+    closed_at: Mapped[datetime | None]
+    closed_run_id: Mapped[int | None] = mapped_column(ForeignKey("crawl_runs.id"))
+    # What broke, as crawler.core.health.Problem dicts: {"aspect": "listing", "text": "..."}
+    problems: Mapped[list[Any]] = mapped_column(default=list)
+
+
+class HealthEvent(Base):
+    """An incident opening ("unhealthy") or closing ("recovered"): what a `--on health` rule alerts."""
+
+    __tablename__ = "health_events"
+    __table_args__ = (UniqueConstraint("incident_id", "kind", name="uq_health_events_incident_kind"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    incident_id: Mapped[int] = mapped_column(ForeignKey("health_incidents.id", ondelete="CASCADE"),
+                                             index=True)
+    portal_id: Mapped[str] = mapped_column(ForeignKey("portals.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(16))  # unhealthy | recovered
+    occurred_at: Mapped[datetime] = mapped_column(default=utcnow)
+    crawl_run_id: Mapped[int | None] = mapped_column(ForeignKey("crawl_runs.id"))
+    # The run's figures and the problems, as the alert tells them (the run row may be pruned later).
+    details: Mapped[dict[str, Any]] = mapped_column(default=dict)
+
+    incident: Mapped[HealthIncident] = relationship()
 
 
 class AlertRule(Base):
@@ -187,7 +237,8 @@ class AlertRule(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     name: Mapped[str] = mapped_column(String(100), unique=True)
     portal_ids: Mapped[list[Any]] = mapped_column(default=list)  # empty: every portal
-    event_kinds: Mapped[list[Any]] = mapped_column(default=list)  # new | changed | removed | restored
+    # new | changed | removed | restored, and health (storage/health.py's events)
+    event_kinds: Mapped[list[Any]] = mapped_column(default=list)
     match_text: Mapped[str | None] = mapped_column(Text)  # crawler.core.textmatch syntax
     match_regex: Mapped[str | None] = mapped_column(Text)
     category: Mapped[str | None] = mapped_column(String(300))
@@ -203,7 +254,8 @@ class AlertRule(Base):
 class AlertDelivery(Base):
     """The outbox: one row per (rule, event), written in the event's own transaction.
 
-    The unique constraint is what makes a re-crawl unable to alert twice for the same event.
+    The unique constraints are what make a re-crawl unable to alert twice for the same event.
+    A row is about an article event (event_id) or a parser-health event (health_event_id).
     status: pending -> sending (claimed under a lease) -> sent, or back to pending with a later
     next_attempt_at after a failure, or failed once the attempts run out.
     """
@@ -211,13 +263,17 @@ class AlertDelivery(Base):
     __tablename__ = "alert_deliveries"
     __table_args__ = (
         UniqueConstraint("rule_id", "event_id", name="uq_alert_deliveries_rule_event"),
+        UniqueConstraint("rule_id", "health_event_id", name="uq_alert_deliveries_rule_health_event"),
         Index("ix_alert_deliveries_due", "status", "next_attempt_at"),
         Index("ix_alert_deliveries_claim_token", "claim_token"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     rule_id: Mapped[int] = mapped_column(ForeignKey("alert_rules.id", ondelete="CASCADE"), index=True)
-    event_id: Mapped[int] = mapped_column(ForeignKey("article_events.id", ondelete="CASCADE"), index=True)
+    event_id: Mapped[int | None] = mapped_column(ForeignKey("article_events.id", ondelete="CASCADE"),
+                                                 index=True)
+    health_event_id: Mapped[int | None] = mapped_column(
+        ForeignKey("health_events.id", ondelete="CASCADE"), index=True)
     status: Mapped[str] = mapped_column(String(16), default="pending")
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
@@ -230,4 +286,5 @@ class AlertDelivery(Base):
     last_error: Mapped[str | None] = mapped_column(Text)  # secrets redacted
 
     rule: Mapped[AlertRule] = relationship()
-    event: Mapped[ArticleEvent] = relationship()
+    event: Mapped[ArticleEvent | None] = relationship()
+    health_event: Mapped[HealthEvent | None] = relationship()

@@ -18,7 +18,8 @@ from sqlalchemy.orm import Session
 from crawler.changes import Change, ChangeKind, compare
 from crawler.core.normalize import language_code
 from crawler.core.records import ArticleRecord
-from storage.models import Article, ArticleEvent, ArticleVersion, CrawlRun, Portal, utcnow
+from storage.health import count_outcome
+from storage.models import Article, ArticleEvent, ArticleVersion, CrawlRun, HealthEvent, Portal, utcnow
 from storage.search import search_text_for
 
 
@@ -152,12 +153,14 @@ def _process_alive(pid: int) -> bool:
 
 
 def finish_run(session: Session, run: CrawlRun, *, status: str, now: datetime | None = None) -> CrawlRun:
+    """End the run; the portal's reachability counts it, whoever ran it (storage/health.py)."""
     run = session.merge(run)
     run.status = status
     run.finished_at = now or utcnow()
     portal = session.get(Portal, run.portal_id)
     if portal is not None:
         portal.last_crawl_at = run.finished_at
+        count_outcome(portal, run)
     return run
 
 
@@ -249,8 +252,9 @@ def _fit_columns(article: Article) -> None:
 
 
 # What the caller wants done with each event that is not part of a baseline, inside the event's own
-# transaction (the crawl queues its alerts this way: crawler.alerts.outbox.queue_alerts).
-EventHook = Callable[[Session, ArticleEvent], object]
+# transaction (the crawl queues its alerts this way: crawler.alerts.outbox.queue_alerts): article
+# events, and the parser-health events of storage/health.py.
+EventHook = Callable[[Session, ArticleEvent | HealthEvent], object]
 
 
 def _event(session: Session, article: Article, kind: str, *, run: CrawlRun | None,

@@ -5,8 +5,9 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import UTC, datetime
 
-from crawler.alerts.messages import MAX_BODY, AlertItem, format_alert, format_digest, shorten
+from crawler.alerts.messages import MAX_BODY, AlertItem, format_alert, format_digest, health_item, shorten
 from crawler.changes import changed_lines, compare
+from storage.models import HealthEvent
 from tests.records import VN, make_record
 
 DETECTED = datetime(2026, 11, 25, 2, 30, tzinfo=UTC)  # 09:30 in Hà Nội
@@ -122,3 +123,29 @@ def test_a_diff_stored_before_the_english_labels_still_reads_the_same() -> None:
     _, body = format_alert(_item(kind="changed", diff=stored, changed_fields=("published_at",)))
     assert body.split("Những dòng đã sửa:\n", 1)[1].splitlines() == [
         "- Ngày đăng: 11/03/2019 21:31", "+ Ngày đăng: 11/03/2019 21:45", "+ [tệp] QĐ 1 <https://x.gov.vn/a.pdf>"]
+
+
+def _health_event(kind: str) -> HealthEvent:
+    return HealthEvent(portal_id="thainguyen", kind=kind, occurred_at=DETECTED, details={
+        "run_id": 41, "opened_at": datetime(2026, 11, 24, 23, 0, tzinfo=UTC).isoformat(),
+        "problems": [{"aspect": "listing", "text": "2 of 2 listing page(s) yielded no article links"}],
+        "figures": {"pages_parsed": 0, "parse_failures": 0, "listings_fetched": 2,
+                    "listings_without_links": 2},
+    })
+
+
+def test_a_health_alert_says_in_english_which_portal_broke_what_and_the_figures() -> None:
+    title, body = format_alert(health_item(_health_event("unhealthy"), "Cổng TTĐT tỉnh Thái Nguyên"))
+    assert title == "Parser health incident: Cổng TTĐT tỉnh Thái Nguyên: pages no longer parse"
+    assert "Seen 2026-11-25 09:30 +07." in body
+    assert "- 2 of 2 listing page(s) yielded no article links" in body
+    assert ("In run #41: 0 article page(s) parsed, 0 failed, 2 listing page(s) read (2 without links)."
+            in body)
+    assert "One more alert comes when it recovers." in body
+
+
+def test_a_recovery_alert_says_since_when_it_was_broken_and_what_had_broken() -> None:
+    title, body = format_alert(health_item(_health_event("recovered"), "Cổng TTĐT tỉnh Thái Nguyên"))
+    assert title == "Parser health recovered: Cổng TTĐT tỉnh Thái Nguyên: pages parse again"
+    assert "Broken since 2026-11-25 06:00 +07, recovered 2026-11-25 09:30 +07." in body
+    assert "What had broken:\n- 2 of 2 listing page(s) yielded no article links" in body

@@ -10,10 +10,11 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
+from crawler.alerts.outbox import queue_alerts
 from crawler.alerts.rules import build_spec, create_rule
 from crawler.core.errors import UserError
 from storage.db import Database
-from storage.models import AlertDelivery, AlertRule, Article, ArticleEvent
+from storage.models import AlertDelivery, AlertRule, Article, ArticleEvent, HealthEvent, HealthIncident
 from storage.store import ensure_portal
 from tests.records import make_record, remove_alerting, store_alerting
 
@@ -152,3 +153,28 @@ def test_bad_rule_input_is_refused_with_the_option_named(options: dict[str, Any]
     values: dict[str, Any] = {"name": "watch", "notify": [CHANNEL], **options}
     with pytest.raises(UserError, match="^" + re.escape(message)):
         build_spec(**values)
+
+
+def test_a_health_rule_takes_health_events_of_its_portals_and_no_article_event(db: Database) -> None:
+    _setup(db, name="ops", on="health", portals=["thainguyen"])
+    with db.session() as s:
+        store_alerting(s, make_record("moi", portal="thainguyen"))  # news: not what it asked for
+        for portal_id in ("thainguyen", "hanoi"):
+            incident = HealthIncident(portal_id=portal_id, problems=[])
+            s.add(incident)
+            s.flush()
+            event = HealthEvent(incident_id=incident.id, portal_id=portal_id, kind="unhealthy", details={})
+            s.add(event)
+            s.flush()
+            queue_alerts(s, event)
+    with db.session() as s:
+        queued = s.scalars(select(AlertDelivery)).all()
+        about = [(row.event_id, row.health_event.portal_id if row.health_event else None) for row in queued]
+    assert about == [(None, "thainguyen")]
+
+
+def test_health_is_a_kind_a_rule_can_be_on() -> None:
+    assert build_spec(name="ops", notify=[CHANNEL], on="health,new").event_kinds == ("health", "new")
+    known = "use a comma-separated list of new, changed, removed, restored, health"
+    with pytest.raises(UserError, match=known):
+        build_spec(name="ops", notify=[CHANNEL], on="healthy")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import signal
 import subprocess
 import sys
@@ -172,8 +173,10 @@ def test_portals_lists_registry_and_marks_failing_portals(tmp_path: Path, sqlite
         assert state is not None
         state.consecutive_failures, state.last_error = 3, "HTTP 503 after retries"
     database.dispose()
+    # env: pytest's terminal width (COLUMNS=80, set below os.environ) must not reach the child.
     result = subprocess.run([sys.executable, "-m", "crawler.cli", "portals", "--portals", str(registry),
-                             "--db", sqlite_url], capture_output=True, text=True, timeout=60)
+                             "--db", sqlite_url], capture_output=True, text=True, timeout=60,
+                            env=dict(os.environ))
     assert result.returncode == 0
     assert "thainguyen" in result.stdout and "sim " in result.stdout
     assert "FAILING: 3 failed crawl(s) in a row; last error: HTTP 503 after retries" in result.stdout

@@ -31,7 +31,7 @@ from sqlalchemy import ColumnElement, Update, and_, func, literal_column, or_, s
 from sqlalchemy.orm import Session, selectinload
 
 from crawler.alerts.channels import apprise_complaints, fingerprint, guard_secrets, mask_url, redact
-from crawler.alerts.messages import AlertItem, format_alert, format_digest, item_for
+from crawler.alerts.messages import AlertItem, format_alert, format_digest, health_item, item_for
 from storage.db import Database, affected_rows
 from storage.models import AlertDelivery, AlertRule, ArticleEvent, ArticleVersion, Portal, utcnow
 
@@ -138,24 +138,33 @@ class _Batch:
 def _load_batches(session: Session, token: str) -> list[_Batch]:
     rows = session.scalars(
         select(AlertDelivery).where(AlertDelivery.claim_token == token)
-        .options(selectinload(AlertDelivery.rule), selectinload(AlertDelivery.event).selectinload(
-            ArticleEvent.article))
+        .options(selectinload(AlertDelivery.rule), selectinload(AlertDelivery.health_event),
+                 selectinload(AlertDelivery.event).selectinload(ArticleEvent.article))
         .order_by(AlertDelivery.id)
     ).all()
     portal_names = {pid: name for pid, name in session.execute(select(Portal.id, Portal.name))}
     # The version each event produced, all in one query (it was one query per alert).
-    wanted = {(row.event.article_id, row.event.version) for row in rows}
+    wanted = {(row.event.article_id, row.event.version) for row in rows if row.event is not None}
     versions = {(v.article_id, v.version): v for v in session.scalars(select(ArticleVersion).where(
         tuple_(ArticleVersion.article_id, ArticleVersion.version).in_(wanted)))} if wanted else {}
     batches: dict[tuple[str, int], _Batch] = {}
-    for row in sorted(rows, key=lambda r: (r.event.occurred_at, r.id)):
-        event, article = row.event, row.event.article
+    for row in sorted(rows, key=lambda r: (_occurred_at(r), r.id)):
         key = ("digest", row.rule_id) if row.rule.digest_seconds else ("alert", row.id)
         batch = batches.setdefault(key, _Batch(row.rule, [], {}))
         batch.rows.append(row)
-        batch.items[row.id] = item_for(event, article, portal_names.get(event.portal_id, event.portal_id),
-                                       versions.get((article.id, event.version)))
+        event, health = row.event, row.health_event
+        if event is not None:
+            name = portal_names.get(event.portal_id, event.portal_id)
+            batch.items[row.id] = item_for(event, event.article, name,
+                                           versions.get((event.article_id, event.version)))
+        elif health is not None:
+            batch.items[row.id] = health_item(health, portal_names.get(health.portal_id, health.portal_id))
     return list(batches.values())
+
+
+def _occurred_at(row: AlertDelivery) -> datetime:
+    about = row.event or row.health_event
+    return about.occurred_at if about is not None else row.created_at
 
 
 def _ours(row: AlertDelivery, token: str) -> Update:

@@ -1,5 +1,8 @@
 """The alert messages, in Vietnamese: one per event, or one digest gathering several.
 
+Parser-health alerts (a portal's pages stopped parsing, or parse again) are in English: they are
+for whoever runs portalwatch, not for the readers of the news.
+
 Times are shown in Asia/Ho_Chi_Minh, day first, as the portals print them. A change shows the
 lines that changed (the -/+ lines of the stored unified diff, not its headers). Long messages are
 cut at a line or word boundary and end with "…", so no channel truncates mid-word for us.
@@ -13,8 +16,8 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from crawler.changes import AUTHOR, FILE, IMAGE, SOURCE, changed_lines
-from crawler.core.normalize import DEFAULT_TIMEZONE, TIME_FORMAT
-from storage.models import Article, ArticleEvent, ArticleVersion
+from crawler.core.normalize import DEFAULT_TIMEZONE, TIME_FORMAT, format_moment
+from storage.models import AlertDelivery, Article, ArticleEvent, ArticleVersion, HealthEvent
 
 LOCAL = ZoneInfo(DEFAULT_TIMEZONE)
 EVENT_LABELS = {
@@ -23,6 +26,8 @@ EVENT_LABELS = {
     "removed": "Tin bị gỡ",
     "restored": "Tin đăng lại",
 }
+HEALTH_LABELS = {"unhealthy": "Parser health incident", "recovered": "Parser health recovered"}
+EVENT_LABELS.update(HEALTH_LABELS)
 WHEN_LABELS = {"new": "Phát hiện lúc", "changed": "Sửa lúc", "removed": "Gỡ lúc", "restored": "Đăng lại lúc"}
 FIELD_LABELS = {
     "title": "tiêu đề", "lead": "sapo", "body": "nội dung", "images": "ảnh",
@@ -46,6 +51,7 @@ class AlertItem:
     lead: str | None = None
     diff: str | None = None
     changed_fields: tuple[str, ...] = ()
+    details: tuple[str, ...] = ()  # a health alert's lines: what broke, the figures, what to do
 
 
 def item_for(event: ArticleEvent, article: Article, portal_name: str,
@@ -67,6 +73,43 @@ def item_for(event: ArticleEvent, article: Article, portal_name: str,
         diff=version.diff if changed and version is not None else None,
         changed_fields=tuple(version.changed_fields or ()) if changed and version is not None else (),
     )
+
+
+def health_item(event: HealthEvent, portal_name: str) -> AlertItem:
+    """The alert of a parser-health event: the incident's problems and the run's figures."""
+    details = event.details or {}
+    problems = [problem["text"] for problem in details.get("problems", [])]
+    figures = details.get("figures") or {}
+    run = f"run #{details['run_id']}" if details.get("run_id") else "the last run"
+    parsed = (f"{figures.get('pages_parsed', 0)} article page(s) parsed, {figures.get('parse_failures', 0)} "
+              f"failed, {figures.get('listings_fetched', 0)} listing page(s) read "
+              f"({figures.get('listings_without_links', 0)} without links)")
+    opened = datetime.fromisoformat(details["opened_at"]) if details.get("opened_at") else event.occurred_at
+    if event.kind == "recovered":
+        title = f"{portal_name}: pages parse again"
+        lines = [f"Broken since {format_moment(opened, LOCAL)}, recovered "
+                 f"{format_moment(event.occurred_at, LOCAL)}.",
+                 "What had broken:", *(f"- {text}" for text in problems), f"Now, {run}: {parsed}."]
+    else:
+        title = f"{portal_name}: pages no longer parse"
+        lines = [f"Seen {format_moment(event.occurred_at, LOCAL)}.", "What broke:",
+                 *(f"- {text}" for text in problems), f"In {run}: {parsed}.",
+                 "The portal may have changed its theme or CMS: check a page with `portalwatch parse URL` "
+                 "and the portal's selectors. One more alert comes when it recovers."]
+    return AlertItem(kind=event.kind, title=title, portal_name=portal_name, url="",
+                     occurred_at=event.occurred_at, details=tuple(lines))
+
+
+def delivery_subject(row: AlertDelivery) -> tuple[str, str, int | None]:
+    """What a queued alert is about, for the lists of waiting alerts: (rule kind, title, article id).
+    Load row.event.article and row.health_event with it."""
+    if row.event is not None:
+        return row.event.kind, row.event.article.title, row.event.article_id
+    health = row.health_event
+    if health is None:
+        return "?", "(its event is gone)", None
+    what = "pages parse again" if health.kind == "recovered" else "pages no longer parse"
+    return "health", f"{health.portal_id}: {what}", None
 
 
 def local_time(value: datetime) -> str:
@@ -125,6 +168,8 @@ def _diff_date(text: str) -> str:
 
 
 def _facts(item: AlertItem) -> list[str]:
+    if item.kind in HEALTH_LABELS:
+        return [item.title]
     lines = [item.title]
     if item.published_at is not None:
         lines.append(f"Đăng lúc: {local_time(item.published_at)}")
@@ -136,6 +181,8 @@ def _facts(item: AlertItem) -> list[str]:
 
 
 def _details(item: AlertItem) -> list[str]:
+    if item.details:
+        return list(item.details)
     if item.kind == "changed":
         changes = readable_changes(item.diff)
         return ["Những dòng đã sửa:", *changes] if changes else []

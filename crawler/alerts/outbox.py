@@ -4,7 +4,9 @@
 on_event=queue_alerts)`, wired by the PORTALWATCH_EVENT_HOOK setting): it runs for every
 non-baseline event inside the crawl's transaction, so the event and its pending deliveries commit
 together or not at all, a crash after detection loses no alert, and the (rule_id, event_id)
-unique constraint means an event can never be queued twice. Sending is dispatch.py's job.
+unique constraint means an event can never be queued twice. Parser-health events (an incident
+opened or closed, storage/health.py) come through the same hook, in the transaction that ends the
+crawl run, for the rules `--on health`. Sending is dispatch.py's job.
 """
 
 from __future__ import annotations
@@ -12,8 +14,8 @@ from __future__ import annotations
 from sqlalchemy import event, select
 from sqlalchemy.orm import Session
 
-from crawler.alerts.rules import digest_due, rule_matches
-from storage.models import AlertDelivery, AlertRule, Article, ArticleEvent
+from crawler.alerts.rules import digest_due, health_rule_matches, rule_matches
+from storage.models import AlertDelivery, AlertRule, Article, ArticleEvent, HealthEvent
 
 # Rules are read once per transaction (a crawl's batch), not once per event; a rule added while a
 # crawl runs applies from its next batch.
@@ -36,25 +38,24 @@ def _forget_changed_rules(session: Session, _context: object, _instances: object
         session.info.pop(_RULES_KEY, None)
 
 
-def queue_alerts(session: Session, article_event: ArticleEvent) -> int:
+def queue_alerts(session: Session, event: ArticleEvent | HealthEvent) -> int:
     """Queue one pending alert per rule that the event matches; returns how many were queued."""
     rules = _rules(session)
     if not rules:
         return 0
-    article = article_event.article or session.get(Article, article_event.article_id)
-    if article is None:
-        return 0
-    queued = 0
-    for rule in rules:
-        if not rule_matches(rule, article_event.kind, article):
-            continue
-        occurred_at = article_event.occurred_at
-        due = digest_due(rule, occurred_at) if rule.digest_seconds else occurred_at
-        session.add(AlertDelivery(
-            rule_id=rule.id, event_id=article_event.id, status="pending", attempts=0,
-            created_at=article_event.occurred_at, next_attempt_at=due, sent_to=[],
-        ))
-        queued += 1
-    if queued:
+    if isinstance(event, HealthEvent):
+        wanted = [rule for rule in rules if health_rule_matches(rule, event.portal_id)]
+        about = {"health_event_id": event.id}
+    else:
+        article = event.article or session.get(Article, event.article_id)
+        if article is None:
+            return 0
+        wanted = [rule for rule in rules if rule_matches(rule, event.kind, article)]
+        about = {"event_id": event.id}
+    for rule in wanted:
+        due = digest_due(rule, event.occurred_at) if rule.digest_seconds else event.occurred_at
+        session.add(AlertDelivery(rule_id=rule.id, status="pending", attempts=0, created_at=event.occurred_at,
+                                  next_attempt_at=due, sent_to=[], **about))
+    if wanted:
         session.flush()
-    return queued
+    return len(wanted)

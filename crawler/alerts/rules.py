@@ -1,8 +1,10 @@
 """Alert rules: checking what the user typed, storing it, and matching an event against a rule.
 
-A rule matches an event when every filter it has agrees: the event kind (`--on`), the portal,
-the category (contains, case and diacritics ignored), `--match` (the search syntax of
+A rule matches an article event when every filter it has agrees: the event kind (`--on`), the
+portal, the category (contains, case and diacritics ignored), `--match` (the search syntax of
 crawler/core/textmatch.py over title + lead + body) and `--regex` (case-insensitive, over the NFC text).
+`--on health` takes a portal's parser-health incidents and recoveries (storage/health.py): only the
+portal filter applies to them, as they are about no article.
 """
 
 from __future__ import annotations
@@ -27,6 +29,8 @@ from storage.query import ArticleRow
 from storage.search import searchable_text
 
 EVENT_KINDS = ("new", "changed", "removed", "restored")
+HEALTH = "health"  # a portal's pages stopped parsing, or parse again
+RULE_KINDS = (*EVENT_KINDS, HEALTH)
 DEFAULT_KINDS = ("new", "changed")
 _NAME = re.compile(r"^[\w.-]{1,100}$")
 
@@ -46,7 +50,7 @@ class RuleSpec:
 
 
 def parse_kinds(text: str) -> tuple[str, ...]:
-    return parse_choice_list(text, EVENT_KINDS, "--on", "event kind")
+    return parse_choice_list(text, RULE_KINDS, "--on", "event kind")
 
 
 def check_regex(pattern: str) -> str:
@@ -142,6 +146,11 @@ def rule_accepts(rule: AlertRule, kind: str, portal_id: str, article: Article | 
         return False
     return not rule.match_regex or bool(
         re.search(rule.match_regex, unicodedata.normalize("NFC", text), re.IGNORECASE))
+
+
+def health_rule_matches(rule: AlertRule, portal_id: str) -> bool:
+    """Does the rule want to hear of the parser health of `portal_id` (incident or recovery)?"""
+    return HEALTH in rule.event_kinds and (not rule.portal_ids or portal_id in rule.portal_ids)
 
 
 def digest_due(rule: AlertRule, occurred_at: datetime) -> datetime:

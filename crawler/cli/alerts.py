@@ -26,7 +26,8 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     add.add_argument("--portal", action="append", default=[], metavar="ID",
                      help="only this portal (repeat for several; default: all)")
     add.add_argument("--on", default=None, metavar="KINDS",
-                     help="comma-separated events: new, changed, removed, restored (default: new,changed)")
+                     help="comma-separated events: new, changed, removed, restored, and health (a portal's "
+                     "pages stop parsing, and parse again: one alert each) (default: new,changed)")
     add.add_argument("--match", metavar="TEXT", help="words that must all appear in title, lead or body, "
                      'case and diacritics ignored; "quoted phrase" for a phrase (same as items --search)')
     add.add_argument("--regex", metavar="RE", help="regular expression over title, lead and body "
@@ -185,24 +186,25 @@ def run_pending(args: argparse.Namespace) -> int:
     from sqlalchemy import select
     from sqlalchemy.orm import selectinload
 
+    from crawler.alerts.messages import delivery_subject
     from storage.models import AlertDelivery, ArticleEvent
 
     statuses = ("failed",) if args.failed else ("pending", "sending")
     with open_for_reading(args).session() as session:
         rows = session.scalars(
             select(AlertDelivery).where(AlertDelivery.status.in_(statuses))
-            .options(selectinload(AlertDelivery.rule),
+            .options(selectinload(AlertDelivery.rule), selectinload(AlertDelivery.health_event),
                      selectinload(AlertDelivery.event).selectinload(ArticleEvent.article))
             .order_by(AlertDelivery.next_attempt_at, AlertDelivery.id).limit(args.limit)
         ).all()
+        subjects = [delivery_subject(row) for row in rows]
     if not rows:
         print("no failed alerts" if args.failed else "no alerts waiting")
         return 0
-    for row in rows:
+    for row, (kind, title, _) in zip(rows, subjects, strict=True):
         when = ("given up" if row.status == "failed" else "being sent" if row.status == "sending"
                 else f"due {format_time(row.next_attempt_at)}")
-        print(f"{row.rule.name}: {row.event.kind}: "
-              f"{row.event.article.title} [{when}, {row.attempts} attempt(s)]")
+        print(f"{row.rule.name}: {kind}: {title} [{when}, {row.attempts} attempt(s)]")
         if row.last_error:
             print(f"  last error: {row.last_error}")
     return 0

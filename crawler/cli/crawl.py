@@ -13,7 +13,7 @@ from crawler.core.errors import EXIT_BUSY, EXIT_UNREACHABLE, DatabaseNotReady, U
 
 if TYPE_CHECKING:
     from crawler.portals import PortalConfig
-    from storage.models import Portal
+    from storage.health import PortalHealth
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -102,35 +102,33 @@ def cmd_crawl(args: argparse.Namespace) -> int:
 
 
 def cmd_portals(args: argparse.Namespace) -> int:
+    from datetime import UTC, datetime
+
+    from crawler.cli.health import health_text, is_failing
     from crawler.portals import load_registry
 
     registry = load_registry(args.portals)
-    health: dict[str, Portal] = {}
+    health: dict[str, PortalHealth] = {}
     try:
         database = open_for_reading(args)
     except DatabaseNotReady as exc:
         note(f"no crawl history shown: {exc}")
     else:
-        from storage.models import Portal
+        from storage.health import read_portal_health
 
         with database.session() as session:
-            health = {row.id: row for row in session.query(Portal).all()}
+            health = read_portal_health(session)
         database.dispose()
+    now = datetime.now(UTC)
     table = new_table("PORTAL", "FAMILY", "VERIFIED", "EVERY", "NEWS LISTING", "NAME",
                       f"LAST CRAWL ({zone_label()})", "HEALTH", wrap=("NEWS LISTING", "NAME", "HEALTH"))
     for portal in registry.values():
         state = health.get(portal.id)
         last = format_time(state.last_crawl_at, zone=False) if state else "-"
-        if state is None or state.last_crawl_at is None:
-            status = "never crawled"
-        elif state.consecutive_failures:
-            status = (f"FAILING: {state.consecutive_failures} failed crawl(s) in a row; "
-                      f"last error: {state.last_error or 'unknown'}")
-        else:
-            status = "ok"
         listing = portal.start_urls[0] if portal.start_urls else f"found on {portal.home_url}"
         table.add_row(portal.id, _family(portal), "yes" if portal.verified else "no",
-                      format_duration(portal.every), listing, portal.name, last, status,
-                      style="bold red" if state and state.consecutive_failures else None)
+                      format_duration(portal.every), listing, portal.name, last,
+                      health_text(state, now, with_last_crawl=False),
+                      style="bold red" if is_failing(state) else None)
     print_table(table)
     return 0

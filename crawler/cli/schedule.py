@@ -17,6 +17,7 @@ from types import FrameType
 from typing import TYPE_CHECKING
 
 from crawler.cli.common import db_url, format_time, open_for_reading, zone_label
+from crawler.cli.health import health_text, is_failing, relative_time
 from crawler.cli.worker import add_broker_options
 from crawler.core.durations import format_duration
 from crawler.core.errors import UserError
@@ -164,11 +165,11 @@ def schedule_table(rows: list[ScheduledPortal], now: datetime) -> Table:
         elif row.next_run_time is None:
             next_run = "not scheduled yet: due at the next start"
         else:
-            when = _relative(row.next_run_time, now)
+            when = relative_time(row.next_run_time, now)
             due = when if row.next_run_time > now else when + ": due"
             next_run = f"{format_time(row.next_run_time, zone=False)} ({due})"
         table.add_row(row.portal_id, every, next_run,
-                      Text(_health(row, now), style="red" if row.consecutive_failures else ""))
+                      Text(health_text(row.health, now), style="red" if is_failing(row.health) else ""))
     return table
 
 
@@ -177,26 +178,6 @@ def format_schedule(rows: list[ScheduledPortal], now: datetime) -> str:
     from crawler.cli.console import table_text
 
     return table_text(schedule_table(rows, now)) if rows else "no portals\n"
-
-
-def _health(row: ScheduledPortal, now: datetime) -> str:
-    last = f"last crawl {_relative(row.last_crawl_at, now)}" if row.last_crawl_at else "never crawled"
-    if not row.consecutive_failures:
-        return f"ok, {last}"
-    text = f"FAILING ({row.consecutive_failures} in a row), {last}"
-    if row.backoff_until and row.backoff_until > now:
-        text += f", backing off until {format_time(row.backoff_until)}"
-    if row.last_error:
-        text += f"; last error: {row.last_error.splitlines()[0][:160]}"
-    return text
-
-
-
-def _relative(moment: datetime, now: datetime) -> str:
-    delta = (moment - now).total_seconds()
-    if abs(delta) < 1:
-        return "now"
-    return f"in {format_duration(delta)}" if delta > 0 else f"{format_duration(-delta)} ago"
 
 
 def _seconds(*, minimum: float) -> Callable[[str], float]:

@@ -37,6 +37,15 @@ class ArticleGone:
 
 
 @dataclass
+class ListingRead:
+    """A listing page came back: how many article links the parser found on it (0 when it could
+    not read the page at all). A listing without links is what a theme change looks like."""
+
+    url: str
+    links: int
+
+
+@dataclass
 class CrawlProblem:
     """A fetch or parse that failed: an error of the crawl run, never a removal."""
 
@@ -44,3 +53,4 @@ class CrawlProblem:
     reason: str
     is_listing: bool = False
     is_article: bool = False
+    unparsed: bool = False  # the page came back but the parser could not read it (parser health)

@@ -19,9 +19,11 @@ from scrapy.crawler import Crawler
 from scrapy.exceptions import CloseSpider
 from scrapy.utils.misc import load_object
 
-from crawler.crawling.outcomes import ArticleGone, ArticleUnchanged, CrawlProblem, FetchedArticle
+from crawler.core.records import ArticleRecord
+from crawler.crawling.outcomes import ArticleGone, ArticleUnchanged, CrawlProblem, FetchedArticle, ListingRead
 from crawler.portals import get_portal
 from storage.db import Database, database_url, shared_database
+from storage.health import judge_run
 from storage.models import CrawlRun
 from storage.store import (
     CrawlState,
@@ -73,6 +75,7 @@ class StoragePipeline:
         self.deliver_alerts = deliver_alerts
         self.buffer: list[Any] = []
         self.errors: list[dict[str, Any]] = []
+        self.listings: list[ListingRead] = []  # written with the next batch, as the errors are
         self.database: Database
         self.run: CrawlRun | None = None  # None: the crawl stood aside (busy) or never opened
         self.baseline = False
@@ -121,8 +124,12 @@ class StoragePipeline:
 
     def process_item(self, item: Any, spider: Spider | None = None) -> Any:
         if isinstance(item, CrawlProblem):
-            self.errors.append({"url": item.url, "reason": item.reason, "listing": item.is_listing})
+            error = {"url": item.url, "reason": item.reason, "listing": item.is_listing}
+            self.errors.append({**error, "unparsed": True} if item.unparsed else error)
             log.warning("%s: %s", item.url, item.reason)
+            return item
+        if isinstance(item, ListingRead):  # not an article: it does not count toward a batch
+            self.listings.append(item)
             return item
         self.buffer.append(item)
         if len(self.buffer) >= self.batch_size:
@@ -130,7 +137,7 @@ class StoragePipeline:
         return item.record if isinstance(item, FetchedArticle) else item
 
     def flush(self, *, report: bool = True) -> None:
-        if not self.buffer and not self.errors:
+        if not self.buffer and not self.errors and not self.listings:
             return
         try:
             self._write(self.buffer)
@@ -147,7 +154,7 @@ class StoragePipeline:
                     self.errors.append({"url": _item_url(item), "reason": f"not stored: {_one_line(exc)}",
                                         "listing": False})
             self._write([])
-        self.buffer, self.errors = [], []
+        self.buffer, self.errors, self.listings = [], [], []
         run = self._open_run()
         if report and time.monotonic() - self.last_progress >= PROGRESS_EVERY_SECONDS:
             self.last_progress = time.monotonic()
@@ -163,6 +170,11 @@ class StoragePipeline:
                 self._store(session, run, item)
             if with_errors:
                 run.errors = [*run.errors, *self.errors]
+                run.parse_failures = (run.parse_failures or 0) + sum(
+                    1 for error in self.errors if error.get("unparsed") and not error.get("listing"))
+                run.listings_fetched = (run.listings_fetched or 0) + len(self.listings)
+                run.listings_without_links = (run.listings_without_links or 0) + sum(
+                    1 for listing in self.listings if listing.links == 0)
             self._count_requests(run)
         self.run = run
 
@@ -173,6 +185,7 @@ class StoragePipeline:
 
     def _store(self, session: Any, run: CrawlRun, item: Any) -> None:
         if isinstance(item, FetchedArticle):
+            _count_fields(run, item.record)
             store_record(session, item.record, run=run, baseline=self.baseline, etag=item.etag,
                          last_modified=item.last_modified, listing_signature=item.listing_signature,
                          on_event=self.on_event)
@@ -205,6 +218,9 @@ class StoragePipeline:
             if reason == "closespider_timeout":
                 run.errors = [*run.errors, {"url": "", "reason": "time limit reached"}]
             self.run = finish_run(session, run, status=status)
+            # In the transaction that ends the run: an incident opened or closed here has its
+            # alerts queued with it, so they are sent once, whatever happens to this process.
+            judge_run(session, self.run, on_event=self.on_event)
         self.crawler.stats.set_value("portalwatch/status", status)
         self.crawler.stats.set_value("portalwatch/summary", self.run.summary())
         if self.run.errors:
@@ -221,6 +237,14 @@ class StoragePipeline:
                 progress.info("%s: alerts: %s", self._open_run().portal_id, report)
         except Exception:  # delivery must not fail the crawl; the scheduler and `alerts send` retry
             log.exception("alert delivery failed")
+
+
+def _count_fields(run: CrawlRun, record: ArticleRecord) -> None:
+    """Parser health: one more article page read, and which fields it lacked."""
+    run.pages_parsed = (run.pages_parsed or 0) + 1
+    run.missing_date = (run.missing_date or 0) + (record.published_at is None)
+    run.missing_author = (run.missing_author or 0) + (not record.author)
+    run.missing_body = (run.missing_body or 0) + (not record.body)
 
 
 def _item_url(item: Any) -> str:

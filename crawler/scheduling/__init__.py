@@ -70,7 +70,8 @@ from crawler.scheduling.launch import (
     LaunchResult,
 )
 from storage.db import exclusive
-from storage.models import CrawlRun, Portal, utcnow
+from storage.health import PortalHealth, read_portal_health
+from storage.models import CrawlRun, utcnow
 
 __all__ = ["PortalScheduler", "ScheduleSettings", "ScheduledPortal", "CrawlReport", "backoff_delay"]
 
@@ -111,10 +112,7 @@ class ScheduledPortal:
     in_registry: bool
     every: timedelta | None  # as the job store has it (None: no job yet)
     next_run_time: datetime | None
-    consecutive_failures: int = 0
-    last_error: str | None = None
-    last_crawl_at: datetime | None = None
-    backoff_until: datetime | None = None
+    health: PortalHealth | None = None  # None: never crawled
 
 
 @dataclass
@@ -301,18 +299,14 @@ class PortalScheduler:
         self.open()
         jobs = {job.id.removeprefix(JOB_PREFIX): job for job in self._crawl_jobs()}
         with self.database.session() as session:
-            health = {row.id: row for row in session.scalars(select(Portal))}
+            health = read_portal_health(session)
         rows = []
         for portal_id in sorted(set(self.registry) | set(jobs)):
-            job, row = jobs.get(portal_id), health.get(portal_id)
+            job = jobs.get(portal_id)
             rows.append(ScheduledPortal(
                 portal_id=portal_id, in_registry=portal_id in self.registry,
                 every=getattr(job.trigger, "interval", None) if job else None,
-                next_run_time=job.next_run_time if job else None,
-                consecutive_failures=(row.consecutive_failures or 0) if row else 0,
-                last_error=row.last_error if row else None,
-                last_crawl_at=row.last_crawl_at if row else None,
-                backoff_until=row.backoff_until if row else None,
+                next_run_time=job.next_run_time if job else None, health=health.get(portal_id),
             ))
         return rows
 

@@ -5,9 +5,10 @@ duration, and the new/changed/removed/error counts for the log. The process may 
 been killed before it wrote a run, or it may have left its run 'running'. Then the run is written,
 or closed, here as failed, with the reason.
 
-Health lives on the Portal row, where `portalwatch portals` shows it. A failed crawl counts one
-more consecutive failure, records the error, and sets `backoff_until` to `every x 2^failures`
-from now, capped (6 h by default). A portal that keeps failing is therefore visited less and less
+Health lives on the Portal row, where `portalwatch portals` shows it. A failed crawl, manual or
+scheduled, counts one more consecutive failure and records the error (storage/health.py, as the
+run ends); the scheduler then sets `backoff_until` to `every x 2^failures` from now, capped (6 h
+by default). A portal that keeps failing is therefore visited less and less
 often, and recovers by itself: the first successful run resets all three fields. A crawl that the
 scheduler stopped because it was shutting down counts neither way.
 """
@@ -17,7 +18,6 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -26,6 +26,7 @@ from crawler.core.durations import format_duration
 from crawler.portals import PortalConfig
 from crawler.scheduling.launch import LaunchResult
 from storage.db import Database
+from storage.health import count_failure, describe_errors
 from storage.models import CrawlRun, Portal, utcnow
 from storage.store import crawl_in_progress, ensure_portal, finish_run
 
@@ -135,16 +136,19 @@ def record_crawl(database: Database, portal: PortalConfig, launch: LaunchResult,
             # Our SIGTERM at the limit, or the crawl stopping itself at the --time-limit it is given.
             reason = f"stopped at the time limit ({format_duration(time_limit)}) before it finished"
         else:
-            reason = _describe_errors(run.errors) or abnormal or f"crawl {run.status}"
+            reason = describe_errors(run.errors) or abnormal or f"crawl {run.status}"
 
+        # The run's end counted it for the portal's reachability already (storage.store.finish_run,
+        # for manual and scheduled crawls alike); here the scheduler's own view is added: its
+        # better reason, a time-limit stop counted as a failure, and the backoff.
         if run.status == "ok":
             outcome = "ok"
-            row.consecutive_failures, row.last_error, row.backoff_until = 0, None, None
         elif launch.stopped_for_shutdown:
             outcome = "stopped"  # our doing, not the portal's: health stays as it was
         else:
             outcome = "failed"
-            row.consecutive_failures = (row.consecutive_failures or 0) + 1
+            if run.status != "failed":  # stopped at the time limit: not counted by the run's end
+                count_failure(row, reason or f"crawl {run.status}")
             row.last_error = (reason or f"crawl {run.status}")[:_MAX_ERROR_CHARS]
             row.backoff_until = now + backoff_delay(portal.every, row.consecutive_failures, backoff_cap)
         return CrawlReport(
@@ -193,21 +197,3 @@ def _signal_name(number: int) -> str:
         return signal.Signals(number).name
     except ValueError:
         return str(number)
-
-
-def _describe_errors(errors: list[Any] | None) -> str | None:
-    """The error that says most about a failed run: a listing page's if any (that is what makes a
-    portal unreachable), else the first."""
-    if not errors:
-        return None
-    listing = [entry for entry in errors if isinstance(entry, dict) and entry.get("listing")]
-    return _describe_error((listing or errors)[0])
-
-
-def _describe_error(entry: Any) -> str:
-    """A CrawlRun error entry as one line: the crawl writes {url, reason, listing} dicts."""
-    if isinstance(entry, dict):
-        message = entry.get("reason") or entry.get("error") or entry.get("message") or entry
-        url = entry.get("url")
-        return f"{url}: {message}" if url else str(message)
-    return str(entry)

@@ -12,6 +12,7 @@ from typing import Any
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
+from crawler.alerts.rules import RULE_KINDS
 from crawler.changes import side_by_side
 from crawler.core.errors import UserError
 from crawler.web.context import LOCAL, WINDOWS, redirect, utcnow, web_of
@@ -144,7 +145,7 @@ def alerts_page(request: Request, *, status_code: int = 200, **context: Any) -> 
     context.setdefault("msg", "")
     return web.render(request, "alerts.html", status_code=status_code, rules=web.rules.all(),
                       pending=web.rules.deliveries("pending"), failed=web.rules.deliveries("failed"),
-                      portals=web.portals.ids(), events=EVENT_NAMES, **context)
+                      portals=web.portals.ids(), events=RULE_KINDS, **context)
 
 
 @router.get("/alerts", response_class=HTMLResponse)
@@ -167,7 +168,7 @@ async def create_alert(request: Request) -> Response:
 def edit_alert(request: Request, rule_id: int) -> Response:
     web = web_of(request)
     return web.render(request, "rule_edit.html", rule=web.rules.get(rule_id), portals=web.portals.ids(),
-                      events=EVENT_NAMES)
+                      events=RULE_KINDS)
 
 
 @router.post("/alerts/{rule_id}/edit")
@@ -180,7 +181,7 @@ async def save_alert(request: Request, rule_id: int) -> Response:
         raise
     except UserError as exc:
         return web.render(request, "rule_edit.html", status_code=400, rule=web.rules.get(rule_id),
-                          portals=web.portals.ids(), events=EVENT_NAMES, form_error=str(exc))
+                          portals=web.portals.ids(), events=RULE_KINDS, form_error=str(exc))
     return redirect("/alerts?msg=rule_saved")
 
 

@@ -15,6 +15,7 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session, selectinload
 
 from crawler.alerts.channels import mask_url
+from crawler.alerts.messages import delivery_subject
 from crawler.alerts.rules import RuleSpec, build_spec, create_rule, describe
 from crawler.core.errors import UserError
 from crawler.portals import PortalConfig, load_registry
@@ -27,6 +28,7 @@ from crawler.scheduling.launch import (
     CrawlLauncher,
 )
 from storage.db import Database
+from storage.health import read_portal_health
 from storage.models import AlertDelivery, AlertRule, ArticleEvent, CrawlRun, Portal
 
 log = logging.getLogger("portalwatch.web")
@@ -55,13 +57,15 @@ class PortalView:
     next_run_at: datetime | None
     last_run: dict[str, Any] | None
     running: bool
+    # Parser health (storage/health.py): healthy, incident_since, problems, last_run's parse figures.
+    parser: dict[str, Any] | None = None
 
     def to_dict(self) -> dict[str, Any]:
         data = dict(self.__dict__)
         for key, value in data.items():
             if isinstance(value, datetime):
                 data[key] = value.isoformat()
-        data["healthy"] = self.consecutive_failures == 0
+        data["healthy"] = self.consecutive_failures == 0 and (self.parser or {}).get("healthy", True)
         return data
 
 
@@ -74,7 +78,10 @@ def run_dict(run: CrawlRun) -> dict[str, Any]:
         "articles_new": run.articles_new, "articles_changed": run.articles_changed,
         "articles_removed": run.articles_removed, "articles_unchanged": run.articles_unchanged,
         "articles_failed": run.articles_failed, "errors": len(run.errors or []),
-        "summary": run.summary(),
+        "pages_parsed": run.pages_parsed, "parse_failures": run.parse_failures,
+        "listings_fetched": run.listings_fetched, "listings_without_links": run.listings_without_links,
+        "missing_date": run.missing_date, "missing_author": run.missing_author,
+        "missing_body": run.missing_body, "parser_health": run.health, "summary": run.summary(),
     }
 
 
@@ -151,6 +158,7 @@ class Portals:
             latest = session.scalars(select(CrawlRun).where(CrawlRun.id.in_(
                 select(func.max(CrawlRun.id)).group_by(CrawlRun.portal_id)))).all()
             last_runs = {run.portal_id: run_dict(run) for run in latest}
+            health = read_portal_health(session)
         views = []
         for portal_id in sorted(set(registry) | set(rows)):
             config, row = registry.get(portal_id), rows.get(portal_id)
@@ -165,6 +173,7 @@ class Portals:
                 last_error=row.last_error if row else None, backoff_until=row.backoff_until if row else None,
                 next_run_at=next_runs.get(portal_id), last_run=last_runs.get(portal_id),
                 running=portal_id in running or (last_runs.get(portal_id) or {}).get("status") == "running",
+                parser=health[portal_id].to_dict()["parser"] if portal_id in health else None,
             ))
         return views
 
@@ -294,12 +303,12 @@ class Rules:
         with self.db.session() as session:
             rows = session.scalars(
                 select(AlertDelivery).where(AlertDelivery.status.in_(statuses))
-                .options(selectinload(AlertDelivery.rule),
+                .options(selectinload(AlertDelivery.rule), selectinload(AlertDelivery.health_event),
                          selectinload(AlertDelivery.event).selectinload(ArticleEvent.article))
                 .order_by(AlertDelivery.next_attempt_at, AlertDelivery.id).limit(limit)).all()
             return [{
-                "id": row.id, "rule": row.rule.name, "status": row.status, "event": row.event.kind,
-                "article_id": row.event.article_id, "title": row.event.article.title,
+                "id": row.id, "rule": row.rule.name, "status": row.status, "event": kind,
+                "article_id": article_id, "title": title,
                 "attempts": row.attempts, "next_attempt_at": row.next_attempt_at.isoformat(),
                 "last_error": row.last_error,  # stored redacted by the dispatcher
-            } for row in rows]
+            } for row, (kind, title, article_id) in ((row, delivery_subject(row)) for row in rows)]
