@@ -1,16 +1,25 @@
-"""Parser health: the rule that judges a run, the incidents the store keeps with their alerts."""
+"""Parser health: the rule that judges a run, the incidents the store keeps with their alerts, and a
+theme change of a simulated portal seen end to end (one alert, one recovery alert)."""
 
 from __future__ import annotations
 
+from pathlib import Path
+from typing import Any
+
+import pytest
 from sqlalchemy import select
 
 from crawler.alerts.outbox import queue_alerts
 from crawler.alerts.rules import build_spec, create_rule
+from crawler.cli import main
 from crawler.core.health import MIN_ARTICLE_PAGES, RunFigures, judge
-from storage.db import Database
+from crawler.sim.portal import SimulatedPortal
+from storage.db import Database, open_database
 from storage.health import judge_run, read_portal_health
-from storage.models import AlertDelivery, HealthEvent, HealthIncident, Portal
+from storage.models import AlertDelivery, CrawlRun, HealthEvent, HealthIncident, Portal
 from storage.store import ensure_portal, finish_run, start_run
+from tests.crawling import run_crawl, write_registry
+from tests.receivers import WebhookReceiver
 
 HEALTHY = RunFigures(listings_fetched=2, pages_parsed=20, missing_author=20)
 NO_LINKS = RunFigures(listings_fetched=1, listings_without_links=1)
@@ -125,3 +134,41 @@ def test_a_manual_crawl_counts_toward_the_health_the_scheduler_shows(db: Databas
     with db.session() as session:
         portal = session.get(Portal, "thainguyen")
         assert portal is not None and (portal.consecutive_failures, portal.last_error) == (0, None)
+
+
+# -- a theme change on a simulated portal, end to end ---------------------------------------------
+
+def _texts(payloads: list[dict[str, Any]]) -> list[str]:
+    return [f"{message.get('title', '')}\n{message.get('message', '')}" for message in payloads]
+
+
+def test_a_theme_change_raises_exactly_one_health_alert_and_one_recovery_alert(
+    tmp_path: Path, sqlite_url: str, hook: WebhookReceiver, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with SimulatedPortal(articles=12, per_page=5) as portal:
+        registry = write_registry(tmp_path, portal)
+        assert run_crawl(registry, sqlite_url).returncode == 0  # the baseline, healthy
+        assert main(["alerts", "add", "--db", sqlite_url, "--name", "ops", "--on", "health",
+                     "--notify", hook.url()]) == 0
+        portal.set_family("custom")  # the portal changes its theme: Liferay's markup is gone
+        broken = run_crawl(registry, sqlite_url)
+        assert "parser health: BROKEN" in broken.stdout, broken.stdout + broken.stderr
+        [alert] = hook.wait_for(1)
+        run_crawl(registry, sqlite_url)  # still broken: no second alert
+        capsys.readouterr()
+        assert main(["portals", "--db", sqlite_url, "--portals", str(registry)]) == 0
+        listing = " ".join(capsys.readouterr().out.split())  # the table wraps its cells
+        assert "PARSER BROKEN since" in listing and "yielded no article links" in listing
+        portal.set_family("liferay")  # the theme is put back (or the selectors follow it)
+        assert run_crawl(registry, sqlite_url).returncode == 0
+        [_, recovery] = hook.wait_for(2)
+    first, second = _texts([alert, recovery])
+    assert "Cổng mô phỏng: pages no longer parse" in first and "yielded no article links" in first
+    assert "Cổng mô phỏng: pages parse again" in second and "Broken since" in second
+    assert len(hook.payloads) == 2
+    database = open_database(sqlite_url)
+    with database.session() as session:
+        runs = session.scalars(select(CrawlRun).order_by(CrawlRun.id)).all()
+        assert [run.health for run in runs] == ["ok", "broken", "broken", "ok"]
+        assert runs[0].pages_parsed == 12 and runs[0].listings_fetched == 3
+    database.dispose()
