@@ -14,7 +14,6 @@ from __future__ import annotations
 import re
 from urllib.parse import urlsplit
 
-from crawler.core.normalize import clean_text
 from crawler.core.records import ArticleRecord, ListingPage, NotFoundPage
 from crawler.parsing.base import (
     CmsParser,
@@ -30,10 +29,14 @@ from crawler.parsing.generic_listing import main_link_group, page_number
 from crawler.parsing.region import (
     Region,
     RegionArticlePage,
+    contains,
     entry_date,
     item_of,
+    outside,
     pager_next,
+    prose_besides,
     prose_container,
+    prose_size,
     says_not_found_in,
 )
 
@@ -90,22 +93,15 @@ def _noise(el: HtmlElement) -> bool:
 
 
 def _outside(el: HtmlElement) -> bool:
-    return in_chrome(el) or any(_noise(a) for a in (el, *el.iterancestors()))
+    return outside(el, _noise)
 
 
-def _prose(el: HtmlElement) -> int:
-    text = len(clean_text(el.text_content()))
-    return text - sum(len(clean_text(a.text_content())) for a in el.iter("a"))
-
-
-def _contains(outer: HtmlElement, inner: HtmlElement) -> bool:
-    return outer is inner or any(a is outer for a in inner.iterancestors())
 
 
 def modules(ctx: PageContext) -> list[HtmlElement]:
     """The innermost module containers outside the skin's header, footer and menus."""
     found = [m for m in ctx.css(MODULE) if not in_chrome(m)]
-    return [m for m in found if not any(o is not m and _contains(m, o) for o in found)]
+    return [m for m in found if not any(o is not m and contains(m, o) for o in found)]
 
 
 def main_module(ctx: PageContext) -> HtmlElement:
@@ -116,9 +112,9 @@ def main_module(ctx: PageContext) -> HtmlElement:
         found = modules(ctx)
         details = [m for m in found if ctx.first(DETAILS, m) is not None]
         if details:
-            main = max(details, key=_prose)
+            main = max(details, key=prose_size)
         elif found:
-            main = max(found, key=lambda m: _prose(m) + 200 * len(_title_links(ctx, m)))
+            main = max(found, key=lambda m: prose_size(m) + 200 * len(_title_links(ctx, m)))
         else:
             main = ctx.root
         ctx.memo["dnn:main"] = main
@@ -139,9 +135,9 @@ def article_parts(ctx: PageContext) -> tuple[HtmlElement | None, HtmlElement | N
         body = next((el for el in ctx.css(BODY, where) if not _outside(el)), None)
         if ctx.override("body"):
             body = ctx.first(ctx.selectors["body"])
-        if body is None or _prose(body) <= 0:
+        if body is None or prose_size(body) <= 0:
             body = prose_container(where, lambda el: _outside(el) or el.find(".//a[@href]") is not None
-                                   and _prose(el) < 40)
+                                   and prose_size(el) < 40)
         title = None
         for selector in TITLE:
             title = next((el for el in ctx.css(selector, where) if text_of(el) and not _outside(el)
@@ -156,7 +152,7 @@ def article_parts(ctx: PageContext) -> tuple[HtmlElement | None, HtmlElement | N
 
 def _within_text(body: HtmlElement | None, el: HtmlElement) -> bool:
     """A heading inside the article's text (after its first paragraph) is no headline."""
-    if body is None or not _contains(body, el):
+    if body is None or not contains(body, el):
         return False
     for node in body.iter():
         if node is el:
@@ -179,7 +175,7 @@ def listing_pairs(ctx: PageContext) -> list[tuple[HtmlElement, HtmlElement]]:
             pairs = [(item_of(link, main, members.__contains__), link) for link in links]
             if len(pairs) < 2:
                 # a module's own list: its largest group of same-shaped title links
-                group = main_link_group(ctx, skip=lambda a: _outside(a) or not _contains(main, a))
+                group = main_link_group(ctx, skip=lambda a: _outside(a) or not contains(main, a))
                 pairs = list(zip(group.items, group.anchors, strict=True)) \
                     if group is not None and group.size >= 3 else []
         ctx.memo["dnn:pairs"] = pairs
@@ -246,8 +242,7 @@ class DnnParser(CmsParser):
         title, body = article_parts(ctx)
         pairs = listing_pairs(ctx)
         details = ctx.first(DETAILS, main) is not None
-        prose = _prose(body) - sum(_prose(item) for item, _ in pairs if _contains(body, item)) \
-            if body is not None else 0
+        prose = prose_besides(body, pairs)
         listed = sum(len(text_of(item)) for item, _ in pairs)
         # an article's text beside a "Tin khác" list; a category page's short intro above its list
         enough = details or prose >= 400 or (prose >= 150 and len(pairs) < 3)

@@ -27,6 +27,7 @@ from crawler.parsing.base import (
     PageContext,
     canonical_link,
     date_hits,
+    in_chrome,
     line_dates,
     text_of,
 )
@@ -241,6 +242,29 @@ class RegionArticlePage(ArticlePage):
     def language(self) -> str:
         lang = (self.ctx.root.get("lang") or self.ctx.root.get("xml:lang") or "vi").strip().lower()
         return re.split(r"[-_]", lang)[0] or "vi"
+
+
+def contains(outer: HtmlElement, inner: HtmlElement) -> bool:
+    return outer is inner or any(a is outer for a in inner.iterancestors())
+
+
+def prose_size(el: HtmlElement) -> int:
+    """Characters of text outside links: what tells an article's text from a list of titles."""
+    text = len(clean_text(el.text_content()))
+    return text - sum(len(clean_text(a.text_content())) for a in el.iter("a"))
+
+
+def prose_besides(body: HtmlElement | None, pairs: list[tuple[HtmlElement, HtmlElement]]) -> int:
+    """The body's text outside links, less that of the listing entries it holds: a listing's
+    summaries are no article."""
+    if body is None:
+        return 0
+    return prose_size(body) - sum(prose_size(item) for item, _ in pairs if contains(body, item))
+
+
+def outside(el: HtmlElement, noise: Callable[[HtmlElement], bool]) -> bool:
+    """In the theme's header, footer or menus, or in one of the family's boxes that are no article."""
+    return in_chrome(el) or any(noise(a) for a in (el, *el.iterancestors()))
 
 
 def prose_container(where: HtmlElement, skip: Callable[[HtmlElement], bool]) -> HtmlElement | None:

@@ -15,7 +15,7 @@ import re
 from datetime import datetime
 from urllib.parse import urlsplit
 
-from crawler.core.normalize import clean_text, fold
+from crawler.core.normalize import fold
 from crawler.core.records import ArticleRecord, ListingPage, NotFoundPage
 from crawler.parsing.base import (
     CmsParser,
@@ -33,10 +33,14 @@ from crawler.parsing.generic_listing import main_link_group
 from crawler.parsing.region import (
     Region,
     RegionArticlePage,
+    contains,
     entry_date,
     item_of,
+    outside,
     pager_next,
+    prose_besides,
     prose_container,
+    prose_size,
     says_not_found_in,
 )
 
@@ -46,8 +50,8 @@ MAIN = ["#DeltaPlaceHolderMain", "#MSO_ContentTable", "#ctl00_MSO_ContentDiv", "
         "[id$='PlaceHolderMain']"]
 RICH_TEXT = (".ms-rtestate-field, .ms-rtestate-read, .ms-wikicontent, .tandan-content-view, "
              ".tandan-p-article-news-content")
-TITLE = [".tandan-p-article-news-title", ".tandan-title-view", "#pageTitle", ".ms-core-pageTitle",
-         ".ms-pagetitle", ".article-title", "h1"]
+TITLE = [".tandan-p-article-news-title", ".tandan-title-view", ".news-title", "#pageTitle",
+         ".ms-core-pageTitle", ".ms-pagetitle", ".article-title", "h1"]
 DATE = (".tandan-span-date-publish, .tandan-date-view, .date-line, .article-date, .news-date, "
         "[id*='ArticleStartDate']")
 LEAD = ".tandan-p-article-news-summary, .tandan-summary-view, .article-summary, .news-summary, .sapo"
@@ -95,13 +99,8 @@ def main_area(ctx: PageContext) -> HtmlElement:
 
 
 def _outside(el: HtmlElement) -> bool:
-    return in_chrome(el) or any(_noise(a) for a in (el, *el.iterancestors()))
+    return outside(el, _noise)
 
-
-def _prose(el: HtmlElement) -> int:
-    """Characters of text outside links: what tells an article's text from a list of titles."""
-    text = len(clean_text(el.text_content()))
-    return text - sum(len(clean_text(a.text_content())) for a in el.iter("a"))
 
 
 def body_fields(ctx: PageContext) -> list[HtmlElement]:
@@ -112,8 +111,9 @@ def body_fields(ctx: PageContext) -> list[HtmlElement]:
         inner = set(every)
         fields = [el for el in every if not _outside(el) and not _image_field(el)
                   and not any(a in inner for a in el.iterancestors())]
-        best = max(fields, key=_prose, default=None)
-        if best is None or _prose(best) <= 0:
+        best = max(fields, key=prose_size, default=None)
+        ctx.memo["sp:rich"] = best is not None and prose_size(best) > 0
+        if best is None or prose_size(best) <= 0:
             # a web part that prints its news without a rich-text field: its paragraphs
             best = prose_container(main_area(ctx), lambda el: _outside(el) or _in_list_item(el))
         ctx.memo["sp:body"] = [best] if best is not None else []
@@ -129,12 +129,13 @@ def _image_field(el: HtmlElement) -> bool:
 def article_title(ctx: PageContext) -> HtmlElement | None:
     """The headline: the theme's title element, else the page title SharePoint prints; never a link
     to another page (tandan lists wrap each entry's title in the same class)."""
-    for selector in TITLE:
-        for el in ctx.css(selector, main_area(ctx)) or ctx.css(selector):
-            if text_of(el) and el.find(".//a[@href]") is None and el.tag != "a" and not _outside(el) \
-                    and not _in_list_item(el):
-                return el
-    return None
+    if "sp:title" not in ctx.memo:
+        ctx.memo["sp:title"] = next((
+            el for selector in TITLE for el in ctx.css(selector, main_area(ctx)) or ctx.css(selector)
+            if text_of(el) and el.find(".//a[@href]") is None and el.tag != "a" and not _outside(el)
+            and not _in_list_item(el)), None)
+    title: HtmlElement | None = ctx.memo["sp:title"]
+    return title
 
 
 def _in_list_item(el: HtmlElement) -> bool:
@@ -180,7 +181,7 @@ def listing_pairs(ctx: PageContext) -> list[tuple[HtmlElement, HtmlElement]]:
             stop = part if part is not None else main
             pairs = [(item_of(link, stop, members.__contains__), link) for link in links]
             if len(pairs) < 2:
-                group = main_link_group(ctx, skip=lambda a: _outside(a) or not _contains(main, a))
+                group = main_link_group(ctx, skip=lambda a: _outside(a) or not contains(main, a))
                 pairs = []
                 if group is not None and group.size >= 3 and \
                         sum(bool(ARTICLE_URL.search(a.get("href") or "")) for a in group.anchors) * 2 >= \
@@ -190,9 +191,6 @@ def listing_pairs(ctx: PageContext) -> list[tuple[HtmlElement, HtmlElement]]:
     found: list[tuple[HtmlElement, HtmlElement]] = ctx.memo["sp:pairs"]
     return found
 
-
-def _contains(outer: HtmlElement, inner: HtmlElement) -> bool:
-    return outer is inner or any(a is outer for a in inner.iterancestors())
 
 
 def not_found_message(ctx: PageContext) -> str | None:
@@ -219,7 +217,7 @@ def _page_image(ctx: PageContext) -> list[Block]:
     """The page image of an article layout, with the text of its caption field."""
     blocks = []
     for frame in ctx.css(PAGE_IMAGE, main_area(ctx)):
-        if any(b is not frame and _contains(b, frame) for b in ctx.css(PAGE_IMAGE, main_area(ctx))):
+        if any(b is not frame and contains(b, frame) for b in ctx.css(PAGE_IMAGE, main_area(ctx))):
             continue
         img = next(frame.iter("img"), None)
         src = ctx.absolute(img.get("src")) if img is not None else None
@@ -236,16 +234,16 @@ def region(ctx: PageContext) -> Region:
     title = article_title(ctx)
     bodies = ctx.css(ctx.selectors["body"])[:1] if ctx.override("body") else body_fields(ctx)
     where = main
-    if title is not None and bodies and not _contains(bodies[0], title):
+    if title is not None and bodies and not contains(bodies[0], title):
         # the smallest element holding both headline and text, when it sits in the main area: its
         # dates and bylines are the article's
         ancestors = {id(a) for a in bodies[0].iterancestors()}
         common = next((a for a in title.iterancestors() if id(a) in ancestors), None)
-        if common is not None and _contains(main, common):
+        if common is not None and contains(main, common):
             where = common
     lead = ctx.first(LEAD, where)
     return Region(where=where, title=title, bodies=bodies,
-                  lead=lead if lead is not None and not any(_contains(b, lead) for b in bodies) else None,
+                  lead=lead if lead is not None and not any(contains(b, lead) for b in bodies) else None,
                   dates=[el for el in ctx.css(DATE, where) or ctx.css(DATE, main) if not _outside(el)],
                   figures=_page_image(ctx), author=_first_in(ctx, AUTHOR, where, main), noise=_noise,
                   url_date=url_date(ctx),
@@ -328,11 +326,13 @@ class SharePointParser(CmsParser):
         if ctx.override("body") and ctx.first(ctx.selectors["body"]) is not None:
             return PageKind.ARTICLE
         bodies = body_fields(ctx)
-        pairs = listing_pairs(ctx)
-        # what the text holds besides list entries: a listing's summaries are no article
-        prose = _prose(bodies[0]) - sum(_prose(item) for item, _ in pairs if _contains(bodies[0], item)) \
-            if bodies else 0
         titled = article_title(ctx) is not None
+        # a publishing page's text under its title: no need to look for lists of other shapes
+        if bodies and ctx.memo["sp:rich"] and titled and prose_size(bodies[0]) >= 400 \
+                and len(list_links(ctx)) < 3:
+            return PageKind.ARTICLE
+        pairs = listing_pairs(ctx)
+        prose = prose_besides(bodies[0] if bodies else None, pairs)
         listed = sum(len(text_of(item)) for item, _ in pairs)
         # an article's text beside a "Tin khác" list; a category page's short intro above its list
         if bodies and (prose >= 400 or (titled and prose >= 80)) and (len(pairs) < 3 or prose > listed):
