@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
+from html import escape as html_escape
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +17,8 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
+from crawler.portals import load_registry
+from crawler.sim.portal import SimulatedPortal
 from crawler.web.app import create_app
 from crawler.web.context import WebSettings
 from crawler.web.i18n import negotiate
@@ -23,7 +26,7 @@ from crawler.web.security import resolve_token, safe_href
 from storage.db import Database, open_database
 from storage.models import AlertRule, CrawlRun
 from storage.store import ensure_portal, store_record
-from tests.receivers import WEBHOOK_TOKEN
+from tests.receivers import WEBHOOK_TOKEN, free_port
 from tests.records import make_record
 
 TOKEN = "test-token-123"
@@ -54,7 +57,15 @@ def fill(db: Database, now: datetime | None = None) -> dict[str, int]:
 
 
 @pytest.fixture
-def site(sqlite_url: str, tmp_path: Path) -> Iterator[tuple[TestClient, Database, dict[str, int]]]:
+def user_portals(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """The user's portals file, where portals added by URL go (never the real ~/.config's)."""
+    path = tmp_path / "my-portals.toml"
+    monkeypatch.setenv("PORTALWATCH_PORTALS", str(path))
+    return path
+
+
+@pytest.fixture
+def site(sqlite_url: str, user_portals: Path) -> Iterator[tuple[TestClient, Database, dict[str, int]]]:
     # SQLite only: the reads are storage.query's and storage.events', tested on PostgreSQL too.
     db = open_database(sqlite_url)
     ids = fill(db)
@@ -162,6 +173,70 @@ def test_portals_page_shows_family_health_and_runs(site: Any) -> None:
     assert "Crawl now" in client.get("/portals").text
 
 
+# --- a portal by its home URL ----------------------------------------------------------------
+
+@pytest.fixture
+def sim() -> Iterator[SimulatedPortal]:
+    with SimulatedPortal(articles=12, per_page=5) as portal:
+        yield portal
+
+
+def test_the_portals_page_probes_a_home_url_shows_what_it_found_and_saves_the_portal(
+        site: Any, sim: SimulatedPortal, user_portals: Path) -> None:
+    client, _, _ = site
+    assert "Probe" not in client.get("/portals").text  # signed out: no form
+    csrf = sign_in(client)
+    newest = sim.expected_articles()[0]
+    page = client.post("/portals/probe", data={"csrf": csrf, "url": sim.home_url})
+    assert page.status_code == 200
+    found = page.text.split('class="probe"', 1)[1]
+    assert '<dd class="probe-family">liferay' in found and "5 articles listed, next page" in found
+    assert html_escape(newest["title"]) in found
+    assert 'name="id" required' in found and 'value="127-0-0-1"' in found  # an id to start from
+    assert not user_portals.exists()  # probing saves nothing
+    saved = client.post("/portals", data={"csrf": csrf, "url": sim.home_url, "id": "mo-phong",
+                                          "name": "Cổng mô phỏng", "every": "15m"})
+    assert saved.status_code == 200 and "Portal saved" in saved.text  # after the redirect
+    assert 'id="portal-mo-phong"' in saved.text and "Cổng mô phỏng" in saved.text
+    portal = load_registry()["mo-phong"]
+    assert portal.start_urls == (sim.listing_url(),) and portal.every == timedelta(minutes=15)
+    again = client.post("/portals", data={"csrf": csrf, "url": sim.home_url, "id": "mo-phong"})
+    assert again.status_code == 400 and "already in" in again.text
+    nobody = client.post("/portals/probe", data={"csrf": csrf, "url": f"http://127.0.0.1:{free_port()}/"})
+    assert nobody.status_code == 502 and "cannot be reached" in nobody.text
+
+
+def test_api_probes_and_adds_a_portal_by_its_home_url(site: Any, sim: SimulatedPortal,
+                                                     user_portals: Path) -> None:
+    client, _, _ = site
+    headers = {"Authorization": f"Bearer {TOKEN}"}
+    probed = client.post("/api/v1/portals/probe", headers=headers, json={"url": sim.home_url})
+    assert probed.status_code == 200, probed.text
+    found = probed.json()
+    newest = sim.expected_articles()[0]
+    assert (found["family"], found["listing_size"], found["listing_url"]) == ("liferay", 5, sim.listing_url())
+    assert found["next_page"] and found["article"]["title"] == newest["title"]
+    assert found["article"]["published_at"] == newest["published_at"].isoformat()
+    assert not user_portals.exists()
+    added = client.post("/api/v1/portals", headers=headers, json={"id": "mo-phong", "url": sim.home_url})
+    assert added.status_code == 201, added.text
+    assert added.json()["portal"]["start_urls"] == [sim.listing_url()]
+    listed = {p["id"]: p for p in client.get("/api/v1/portals").json()["portals"]}
+    assert listed["mo-phong"]["family"] == "liferay" and listed["mo-phong"]["in_registry"]
+    refusals = [
+        (client.post("/api/v1/portals", headers=headers, json={"id": "mo-phong", "url": sim.home_url}),
+         400, "already in"),
+        (client.post("/api/v1/portals", headers=headers, json={"id": "Bad Id!", "url": sim.home_url}),
+         400, "lower-case"),
+        (client.post("/api/v1/portals/probe", headers=headers, json={"url": "ftp://example.org/"}),
+         400, "not an http(s) URL"),
+        (client.post("/api/v1/portals/probe", headers=headers,
+                     json={"url": f"http://127.0.0.1:{free_port()}/"}), 502, "cannot be reached"),
+    ]
+    for response, status, message in refusals:
+        assert response.status_code == status and message in response.json()["error"], response.text
+
+
 # --- alerts through the forms ----------------------------------------------------------------
 
 def test_alert_rule_created_edited_paused_and_deleted_through_the_forms(site: Any) -> None:
@@ -223,7 +298,8 @@ def state_snapshot(db: Database) -> tuple[Any, ...]:
     return tuple(rules), runs
 
 
-def test_every_state_changing_endpoint_refuses_without_the_token_and_changes_nothing(site: Any) -> None:
+def test_every_state_changing_endpoint_refuses_without_the_token_and_changes_nothing(
+        site: Any, user_portals: Path, sim: SimulatedPortal) -> None:
     client, db, _ = site
     headers = {"Authorization": f"Bearer {TOKEN}"}
     rule = client.post("/api/v1/alerts/rules", headers=headers,
@@ -231,8 +307,13 @@ def test_every_state_changing_endpoint_refuses_without_the_token_and_changes_not
     before = state_snapshot(db)
     changing = [(method, path) for path, methods in routes_of(client.app)
                 for method in sorted(methods) if method not in ("GET", "HEAD") and path != "/login"]
-    assert len(changing) >= 12  # forms and API: crawl, rules, pause/resume, test, delete, logout
-    body = {"name": "evil", "notify": ["json://127.0.0.1:9/evil"], "csrf": "0" * 64, "paused": "1"}
+    assert len(changing) >= 16  # forms and API: crawl, rules, pause/resume, test, delete, logout, portals
+    assert {("POST", "/portals/probe"), ("POST", "/portals"), ("POST", "/api/v1/portals/probe"),
+            ("POST", "/api/v1/portals")} <= set(changing)
+    # A portal to add by URL that is there to be probed: refused, nothing is fetched or saved.
+    body = {"name": "evil", "notify": ["json://127.0.0.1:9/evil"], "csrf": "0" * 64, "paused": "1",
+            "id": "evil", "url": sim.home_url}
+    requests_before = len(sim.requests)
     for method, path in changing:
         url = path.replace("{rule_id}", str(rule["id"])).replace("{portal_id}", "thainguyen")
         for attempt in ({}, {"headers": {"Authorization": "Bearer wrong"}}):
@@ -249,6 +330,7 @@ def test_every_state_changing_endpoint_refuses_without_the_token_and_changes_not
             url = path.replace("{rule_id}", str(rule["id"])).replace("{portal_id}", "thainguyen")
             assert client.request(method, url, data=body).status_code == 403, path
     assert state_snapshot(db) == before
+    assert not user_portals.exists() and len(sim.requests) == requests_before
 
 
 def test_the_token_comes_from_the_environment_or_a_file_that_keeps_it(

@@ -96,22 +96,15 @@ def cmd_probe(args: argparse.Namespace) -> int:
 
 def cmd_add(args: argparse.Namespace) -> int:
     from crawler.core.durations import parse_duration
-    from crawler.portals import PortalEntry, save_portal, user_registry_path, validate_id
+    from crawler.crawling.discovery import portal_entry
+    from crawler.portals import save_portal, user_registry_path, validate_id
 
     validate_id(args.portal_id)
     if args.every is not None:
         parse_duration(args.every, what="--every")
     result = _probe(args)
     print_probe(result)
-    entry = PortalEntry(
-        id=args.portal_id,
-        name=args.name or result.site_name or args.portal_id,
-        home_url=result.home_url,
-        family=result.known_family,
-        cms=args.cms,
-        start_urls=(result.listing_url,),
-        every=args.every,
-    )
+    entry = portal_entry(result, args.portal_id, name=args.name, cms=args.cms, every=args.every)
     path = user_registry_path(args.portals, for_writing=True)
     assert path is not None  # for writing, there always is one
     replaced_builtin = save_portal(path, entry)

@@ -33,6 +33,7 @@ from crawler.core.records import ArticleRecord, ListingPage
 from crawler.parsing import AUTO, GENERIC, detect_family, parse_page_with_family
 from crawler.parsing.base import HtmlElement, PageContext, text_of
 from crawler.parsing.generic_listing import feed_links
+from crawler.portals import PortalEntry
 
 # Menu labels of a portal's news section, folded; exact names first (their order is the preference).
 NEWS_LINK_NAMES = ("tin tuc - su kien", "tin tuc su kien", "tin tuc va su kien", "tin tuc", "tin hoat dong",
@@ -96,6 +97,14 @@ class ProbeResult:
         if self.family != GENERIC:
             return self.family
         return generator_family(self.generator) or GENERIC
+
+
+def portal_entry(result: ProbeResult, portal_id: str, *, name: str | None = None, cms: str = AUTO,
+                 every: str | None = None) -> PortalEntry:
+    """The registry entry of a probed portal (`portals add`, the web's "add a portal by URL"): its
+    home page, the family that read it and the listing found; named as the home page names it."""
+    return PortalEntry(id=portal_id, name=name or result.site_name or portal_id, home_url=result.home_url,
+                       family=result.known_family, cms=cms, start_urls=(result.listing_url,), every=every)
 
 
 # --- the pure steps -------------------------------------------------------------------------------

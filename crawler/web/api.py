@@ -14,7 +14,7 @@ from pydantic import BaseModel, Field
 
 from crawler.changes import side_by_side
 from crawler.web.context import aware, web_of
-from crawler.web.services import RuleForm
+from crawler.web.services import RuleForm, entry_dict, probe_dict
 from storage import events, query
 from storage.events import EventFilter
 from storage.query import ArticleFilter
@@ -138,6 +138,33 @@ def crawl_portal(request: Request, portal_id: Annotated[str, Path(max_length=64)
     portal = web.portals.get(portal_id)
     web.starter.start(portal)  # Busy (409) while it runs or backs off
     return {"started": portal.id}
+
+
+class PortalProbeIn(BaseModel):
+    url: str = Field(max_length=2000, description="the portal's home page")
+    cms: str = Field(default="auto", max_length=40,
+                     description="the parser family (auto: the pages' markers decide)")
+
+
+class PortalIn(PortalProbeIn):
+    id: str = Field(max_length=64, description="lower-case letters, digits, '-' and '_'")
+    name: str | None = Field(default=None, max_length=200, description="default: the home page's title")
+    every: str | None = Field(default=None, max_length=20, description="scheduler interval, e.g. 30m")
+
+
+@router.post("/portals/probe", dependencies=Authorized,
+             summary="What a crawl of the portal at a home URL would get: family, listing, one article "
+                     "(nothing saved; the server fetches the pages, hence the token)")
+def probe_portal(request: Request, body: PortalProbeIn) -> dict[str, Any]:
+    return probe_dict(web_of(request).portals.probe(body.url, body.cms))
+
+
+@router.post("/portals", status_code=201, dependencies=Authorized,
+             summary="Probe the portal at a home URL and add it to the portals file (as `portals add`)")
+def add_portal(request: Request, body: PortalIn) -> dict[str, Any]:
+    entry, result, replaces_builtin = web_of(request).portals.add(body.id, body.url, name=body.name,
+                                                                  every=body.every, cms=body.cms)
+    return {"portal": entry_dict(entry), "replaces_builtin": replaces_builtin, "probe": probe_dict(result)}
 
 
 @router.get("/runs", summary="Crawl runs, newest first")

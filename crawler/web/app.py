@@ -25,7 +25,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from crawler.core.errors import UserError
 from crawler.web import api, pages
 from crawler.web.context import HERE, Web, WebSettings
-from crawler.web.services import Busy, NotFound
+from crawler.web.services import http_status
 
 log = logging.getLogger("portalwatch.web")
 CSP = ("default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' http: https:; "
@@ -62,8 +62,7 @@ def create_app(settings: WebSettings) -> FastAPI:
 
     @app.exception_handler(UserError)
     async def user_error(request: Request, exc: UserError) -> Response:
-        status = 404 if isinstance(exc, NotFound) else 409 if isinstance(exc, Busy) else 400
-        return error(request, status, str(exc))
+        return error(request, http_status(exc), str(exc))
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException) -> Response:

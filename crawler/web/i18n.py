@@ -81,10 +81,28 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "status": ("Status", "Trạng thái"),
     "started": ("Started", "Bắt đầu"),
     "results": ("Results", "Kết quả"),
-    "add_by_url_missing": ("Adding a portal by its URL comes with `portalwatch portals probe` (not in this "
-                           "version); add it to a portals file meanwhile.",
-                           "Thêm cổng bằng URL sẽ có cùng `portalwatch portals probe` (chưa có ở phiên bản "
-                           "này); tạm thời thêm vào tệp cấu hình cổng."),
+    "add_portal": ("Add a portal by its URL", "Thêm cổng bằng địa chỉ"),
+    "add_portal_help": ("Give the portal's home page: its news listing and CMS family are found as a crawl "
+                        "would (robots.txt obeyed), and one article is read to show what the records "
+                        "will look like.",
+                        "Nhập trang chủ của cổng: danh sách tin và loại CMS được tìm như khi thu thập "
+                        "(tuân theo robots.txt), và một bài được đọc thử để xem bản ghi sẽ ra sao."),
+    "home_url": ("Home page URL", "Địa chỉ trang chủ"),
+    "probe": ("Probe", "Dò thử"),
+    "probe_found": ("What a crawl would get", "Những gì thu thập sẽ lấy được"),
+    "listing": ("News listing", "Danh sách tin"),
+    "articles_listed": ("articles listed", "bài trong danh sách"),
+    "next_page": ("next page", "trang sau"),
+    "no_next_page": ("no next page", "không có trang sau"),
+    "feeds": ("Feeds", "Nguồn tin RSS/Atom"),
+    "sample_article": ("One article", "Một bài"),
+    "paragraphs": ("paragraphs", "đoạn"),
+    "no_article": ("No article could be read", "Không đọc được bài nào"),
+    "portal_id": ("Id", "Mã"),
+    "every": ("Crawl every", "Thu thập mỗi"),
+    "save_portal": ("Save the portal", "Lưu cổng"),
+    "portal_added": ("Portal saved: it is crawled from its next turn (or “Crawl now”)",
+                     "Đã lưu cổng: sẽ được thu thập từ lượt tới (hoặc “Thu thập ngay”)"),
     "rules": ("Rules", "Quy tắc"),
     "new_rule": ("New rule", "Quy tắc mới"),
     "edit_rule": ("Edit rule", "Sửa quy tắc"),

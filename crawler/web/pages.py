@@ -11,19 +11,21 @@ from typing import Any
 
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from starlette.concurrency import run_in_threadpool
 
 from crawler.alerts.rules import RULE_KINDS
 from crawler.changes import side_by_side
 from crawler.core.errors import UserError
 from crawler.web.context import LOCAL, WINDOWS, redirect, utcnow, web_of
 from crawler.web.security import SESSION_COOKIE
-from crawler.web.services import NotFound, RuleForm
+from crawler.web.services import NotFound, RuleForm, http_status, probe_dict, suggested_id
 from storage import events, query
 from storage.events import EventFilter
 from storage.query import ArticleFilter
 
 router = APIRouter(include_in_schema=False)
-MESSAGES = ("rule_saved", "rule_deleted", "crawl_started")  # the only notices a URL can ask for
+# the only notices a URL can ask for
+MESSAGES = ("rule_saved", "rule_deleted", "crawl_started", "portal_added")
 EVENT_NAMES = ("new", "changed", "removed", "restored")
 
 
@@ -109,12 +111,49 @@ def article(request: Request, article_id: int, a: int | None = None, b: int | No
 
 # --- Portals ----------------------------------------------------------------------------------
 
-@router.get("/portals", response_class=HTMLResponse)
-def portals(request: Request, msg: str = "") -> Response:
+def portals_page(request: Request, *, status_code: int = 200, **context: Any) -> Response:
     web = web_of(request)
     views = web.portals.overview()
-    return web.render(request, "portals.html", portals=views, runs=web.portals.runs(limit=20),
-                      running=any(v.running for v in views), msg=msg if msg in MESSAGES else "")
+    context.setdefault("msg", "")
+    context.setdefault("draft", {})
+    return web.render(request, "portals.html", status_code=status_code, portals=views,
+                      runs=web.portals.runs(limit=20), running=any(v.running for v in views), **context)
+
+
+@router.get("/portals", response_class=HTMLResponse)
+def portals(request: Request, msg: str = "") -> Response:
+    return portals_page(request, msg=msg if msg in MESSAGES else "")
+
+
+def _portal_draft(form: dict[str, Any]) -> dict[str, str]:
+    return {key: first(form, key) for key in ("url", "id", "name", "every", "cms")}
+
+
+@router.post("/portals/probe", response_class=HTMLResponse)
+async def probe_portal(request: Request) -> Response:
+    """Probe a home URL and show what a crawl would get, with the form that saves it."""
+    draft = _portal_draft(await checked_form(request))
+    web = web_of(request)
+    try:  # a probe fetches pages (seconds): off the event loop
+        result = await run_in_threadpool(web.portals.probe, draft["url"], draft["cms"])
+    except UserError as exc:
+        return portals_page(request, status_code=http_status(exc), form_error=str(exc), draft=draft)
+    draft["id"] = draft["id"] or suggested_id(result.home_url)
+    draft["name"] = draft["name"] or result.site_name or ""
+    return portals_page(request, probe=probe_dict(result), draft=draft)
+
+
+@router.post("/portals")
+async def add_portal(request: Request) -> Response:
+    """Probe the URL again (what is saved is what the portal gives now) and save the portal."""
+    draft = _portal_draft(await checked_form(request))
+    web = web_of(request)
+    try:
+        await run_in_threadpool(lambda: web.portals.add(draft["id"], draft["url"], name=draft["name"],
+                                                        every=draft["every"], cms=draft["cms"]))
+    except UserError as exc:
+        return portals_page(request, status_code=http_status(exc), form_error=str(exc), draft=draft)
+    return redirect(f"/portals?msg=portal_added#portal-{draft['id']}")
 
 
 @router.post("/portals/{portal_id}/crawl")

@@ -9,7 +9,7 @@ import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session, selectinload
@@ -18,7 +18,8 @@ from crawler.alerts.channels import mask_url
 from crawler.alerts.messages import delivery_subject
 from crawler.alerts.rules import RuleSpec, build_spec, create_rule, describe
 from crawler.core.errors import UserError
-from crawler.portals import PortalConfig, load_registry
+from crawler.parsing import AUTO
+from crawler.portals import PortalConfig, PortalEntry, load_registry
 from crawler.scheduling import next_run_times
 from crawler.scheduling.health import clear_to_crawl, record_crawl
 from crawler.scheduling.launch import (
@@ -30,6 +31,9 @@ from crawler.scheduling.launch import (
 from storage.db import Database
 from storage.health import read_portal_health
 from storage.models import AlertDelivery, AlertRule, ArticleEvent, CrawlRun, Portal
+
+if TYPE_CHECKING:
+    from crawler.crawling.discovery import ProbeResult
 
 log = logging.getLogger("portalwatch.web")
 
@@ -67,6 +71,56 @@ class PortalView:
                 data[key] = value.isoformat()
         data["healthy"] = self.consecutive_failures == 0 and (self.parser or {}).get("healthy", True)
         return data
+
+
+def probe_dict(result: ProbeResult) -> dict[str, Any]:
+    """What a probe found, as the API gives it and the Portals page shows it."""
+    article = result.article
+    return {
+        "home_url": result.home_url, "site_name": result.site_name, "generator": result.generator,
+        "family": result.family, "listing_url": result.listing_url, "listing_found_by": result.listing_why,
+        "listing_size": result.listing_size, "next_page": result.listing.next_page, "feeds": result.feeds,
+        "tried": [{"url": tried.url, "outcome": tried.outcome} for tried in result.tried],
+        "article": None if article is None else {
+            "url": article.canonical_url, "title": article.title,
+            "published_at": article.published_at.isoformat() if article.published_at else None,
+            "published_text": article.published_text, "paragraphs": len(article.body),
+            "images": len(article.images), "attachments": len(article.attachments),
+            "author": article.author, "category": article.category,
+        },
+        "article_problem": result.article_problem,
+    }
+
+
+def suggested_id(home_url: str) -> str:
+    """An id for the portal at `home_url`: its host's first name ("www.hanoi.gov.vn" -> "hanoi")."""
+    import re
+    from urllib.parse import urlsplit
+
+    host = (urlsplit(home_url).hostname or "").removeprefix("www.")
+    name = host if re.fullmatch(r"[\d.]+", host) else host.split(".")[0]
+    return re.sub(r"[^a-z0-9_-]+", "-", name.lower()).strip("-_")[:64] or "portal"
+
+
+def http_status(exc: UserError) -> int:
+    """The HTTP status of a refusal: 404 not found, 409 busy, 502 the portal could not be reached,
+    422 the portal's pages could not be read as news, 400 anything else the user gave."""
+    from crawler.core.errors import ExtractionError, Unreachable
+
+    if isinstance(exc, NotFound):
+        return 404
+    if isinstance(exc, Busy):
+        return 409
+    if isinstance(exc, Unreachable):
+        return 502
+    if isinstance(exc, ExtractionError):
+        return 422
+    return 400
+
+
+def entry_dict(entry: PortalEntry) -> dict[str, Any]:
+    return {"id": entry.id, "name": entry.name, "home_url": entry.home_url, "family": entry.family,
+            "cms": entry.cms, "start_urls": list(entry.start_urls), "every": entry.every}
 
 
 def run_dict(run: CrawlRun) -> dict[str, Any]:
@@ -132,6 +186,8 @@ class CrawlStarter:
 
 
 class Portals:
+    probe_timeout = 20.0  # seconds a probe waits for one page
+
     def __init__(self, db: Database, portals_file: str | None, starter: CrawlStarter) -> None:
         self.db, self.portals_file, self.starter = db, portals_file, starter
 
@@ -176,6 +232,40 @@ class Portals:
                 parser=health[portal_id].to_dict()["parser"] if portal_id in health else None,
             ))
         return views
+
+    # -- a portal by its home URL (crawler/crawling/discovery.py, as `portalwatch portals add`) --
+
+    def probe(self, url: str, cms: str = AUTO) -> ProbeResult:
+        """What a crawl of the portal whose home page is `url` would get; nothing saved."""
+        from crawler.crawling.discovery import HttpClient, probe
+        from crawler.parsing import get_parser
+
+        cms = cms.strip().lower() or AUTO
+        if cms != AUTO:
+            get_parser(cms)  # an unknown family is refused before any request
+        return probe(url.strip(), cms=cms, client=HttpClient(timeout=self.probe_timeout))
+
+    def add(self, portal_id: str, url: str, *, name: str | None = None, every: str | None = None,
+            cms: str = AUTO) -> tuple[PortalEntry, ProbeResult, bool]:
+        """Probe the portal at `url` and save it as `portal_id` to the user's portals file (an id
+        already there is refused); also whether it replaces a built-in portal of that id."""
+        from crawler.core.durations import parse_duration
+        from crawler.crawling.discovery import portal_entry
+        from crawler.portals import save_portal, user_registry_path, validate_id
+
+        portal_id = portal_id.strip()
+        validate_id(portal_id)
+        if every:
+            parse_duration(every, what="every")
+        result = self.probe(url, cms)
+        entry = portal_entry(result, portal_id, name=name or None, cms=cms.strip().lower() or AUTO,
+                             every=every or None)
+        path = user_registry_path(self.portals_file, for_writing=True)
+        assert path is not None  # for writing, there always is one
+        replaces_builtin = save_portal(path, entry)
+        log.info("portal %r added from the web: %s, listing %s (%s)", portal_id, entry.home_url,
+                 result.listing_url, path)
+        return entry, result, replaces_builtin
 
     def runs(self, portal_id: str | None = None, *, before: int | None = None,
              limit: int = 50) -> list[dict[str, Any]]:
