@@ -20,8 +20,8 @@ def console(stream: TextIO | None = None) -> Console:
 
     stream = stream or sys.stdout
     terminal = stream.isatty()
-    # $COLUMNS set is the user's own width, even piped (rich reads it when given no width).
-    width = None if terminal or os.environ.get("COLUMNS", "").isdigit() else PIPED_WIDTH
+    # Piped, $COLUMNS is ignored too: programs that use readline export it to their children.
+    width = None if terminal else PIPED_WIDTH
     return Console(file=stream, width=width, highlight=False, soft_wrap=False,
                    no_color=bool(os.environ.get("NO_COLOR")) or not terminal, emoji=False, markup=False)
 
