@@ -24,8 +24,9 @@ from crawler.web.context import WebSettings
 from crawler.web.i18n import negotiate
 from crawler.web.security import resolve_token, safe_href
 from storage.db import Database, open_database
+from storage.health import judge_run
 from storage.models import AlertRule, CrawlRun
-from storage.store import ensure_portal, store_record
+from storage.store import ensure_portal, finish_run, start_run, store_record
 from tests.receivers import WEBHOOK_TOKEN, free_port
 from tests.records import make_record
 
@@ -477,3 +478,17 @@ def test_serve_binds_127_0_0_1_prints_a_sign_in_link_and_keeps_its_generated_tok
     from crawler.cli import main
 
     assert main(["serve", "--port", "0", "--token-file", str(token_file)]) == 2
+
+
+def test_portals_page_and_api_show_a_parser_health_incident(site: Any) -> None:
+    client, db, _ = site
+    with db.session() as s:  # a crawl whose listing came back without one article link
+        run = start_run(s, "thainguyen", baseline=False)
+        run.listings_fetched = run.listings_without_links = 1
+        judge_run(s, finish_run(s, run, status="failed"))
+    page = client.get("/portals").text
+    assert "pages no longer parse" in page and "1 of 1 listing page(s) yielded no article links" in page
+    portal = {p["id"]: p for p in client.get("/api/v1/portals").json()["portals"]}["thainguyen"]
+    assert portal["healthy"] is False and portal["parser"]["healthy"] is False
+    assert portal["parser"]["problems"] == ["1 of 1 listing page(s) yielded no article links"]
+    assert portal["parser"]["last_run"]["listings_without_links"] == 1
