@@ -31,7 +31,7 @@ from scrapy.http import Response
 from twisted.python.failure import Failure
 
 from crawler.core.errors import ExtractionError, UserError
-from crawler.core.records import ArticleRecord, ListingEntry, ListingPage, NotFoundPage
+from crawler.core.records import ArticleRecord, ListingEntry, ListingPage, NextRequest, NotFoundPage
 from crawler.crawling.discovery import (
     MAX_CANDIDATES,
     Candidate,
@@ -166,12 +166,34 @@ class PortalSpider(scrapy.Spider):
         return scrapy.Request(url, callback=self.parse_listing, errback=self.listing_failed,
                               meta={"page": page}, dont_filter=page == 1)
 
+    def _next_listing_request(self, follow: NextRequest, *, page: int) -> scrapy.Request:
+        """The next listing page as the family asks for it: a GET of its link, or the form or JSON
+        a "see more" button POSTs (its response, a fragment, is read as a listing again)."""
+        if follow.method.upper() == "GET" and not follow.form and follow.json is None:
+            request = self._listing_request(follow.url, page=page)
+            request.meta["next_request"] = follow
+            return request
+        meta = {"page": page, "next_request": follow}
+        headers = dict(follow.headers)
+        # POSTs to one URL differ only by their bodies: Scrapy's fingerprint includes the body
+        if follow.json is not None:
+            return scrapy.Request(follow.url, method=follow.method.upper(), body=follow.json.encode("utf-8"),
+                                  headers={"Content-Type": "application/json", **headers},
+                                  callback=self.parse_listing, errback=self.listing_failed, meta=meta)
+        return scrapy.FormRequest(follow.url, method=follow.method.upper(), formdata=list(follow.form),
+                                  headers=headers or None, callback=self.parse_listing,
+                                  errback=self.listing_failed, meta=meta)
+
     def _parse_page(self, response: Response) -> ArticleRecord | ListingPage | NotFoundPage:
         return parse_page(response.body, response.url, portal=self.portal_id, cms=self.portal.cms,
                           selectors=self.portal.selectors or None, timezone=self.portal.timezone)
 
     def parse_listing(self, response: Response) -> Iterator[Any]:
         page_number: int = response.meta["page"]
+        came_by: NextRequest | None = response.meta.get("next_request")
+        if came_by is not None and not response.body.strip():
+            yield from self._walk_ended()  # a "see more" past the last entries answers nothing
+            return
         problem = None
         try:
             listing = self._parse_page(response)
@@ -192,9 +214,12 @@ class PortalSpider(scrapy.Spider):
             yield from self._walk_ended()
             return
         assert isinstance(listing, ListingPage)
-        yield from self._walk_listing(listing, page_number)
+        yield from self._walk_listing(listing, page_number, came_by)
 
-    def _walk_listing(self, listing: ListingPage, page_number: int) -> Iterator[Any]:
+    def _walk_listing(self, listing: ListingPage, page_number: int,
+                      came_by: NextRequest | None = None) -> Iterator[Any]:
+        """Fetch what the listing shows that is new, then its next page; `came_by`, the request a
+        "see more" fragment answered, when the fragment itself cannot say which page follows."""
         yield ListingRead(listing.url, links=len(listing.entries))
         self.listing_pages_ok += 1
         anything_new = False
@@ -208,8 +233,11 @@ class PortalSpider(scrapy.Spider):
                 continue
             anything_new = True
             yield self._article_request(entry.url, known=known, signature=signature, reason="listing")
-        if listing.next_page and (anything_new or self.full_walk) and page_number < self.max_pages:
-            yield self._listing_request(listing.next_page, page=page_number + 1)
+        follow = listing.follow()
+        if follow is None and came_by is not None and listing.entries:
+            follow = came_by.advanced()  # a fragment of a paging API: the page after it
+        if follow is not None and (anything_new or self.full_walk) and page_number < self.max_pages:
+            yield self._next_listing_request(follow, page=page_number + 1)
         else:
             yield from self._walk_ended()
 

@@ -6,8 +6,8 @@
                                             "selectors" (per-portal CSS overrides), "portal", "status"}
                           /expected.json   what the parser must give: an article's record fields (any
                                             subset), a listing's article_urls / published / titles /
-                                            next_page, a not-found page's message; for a page that gives
-                                            no record, the error text and exit_code
+                                            next_page / next_request, a not-found page's message; for a
+                                            page that gives no record, the error text and exit_code
 
 The project's own folders are tests/pages/<family>/ (tests/test_page_fixtures.py tests every one of
 them, a test per field); the shared Thái Nguyên fixtures (../shared/fixtures) use the same form. A
@@ -33,7 +33,8 @@ SHARED_FIXTURES = Path(__file__).resolve().parents[1].parent / "shared" / "fixtu
 # ("change_from", "change", "error", "exit_code", ...).
 RESULT_FIELDS = {
     "article": frozenset(f.name for f in fields(ArticleRecord)),
-    "listing": frozenset({"url", "portal", "article_urls", "published", "titles", "next_page"}),
+    "listing": frozenset({"url", "portal", "article_urls", "published", "titles", "next_page",
+                          "next_request"}),
     "not_found": frozenset({"url", "message"}),
 }
 

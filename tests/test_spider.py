@@ -6,6 +6,7 @@ import json
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import select
@@ -160,3 +161,83 @@ def test_scrapy_crawl_refuses_a_bad_portal_in_one_line_before_starting(
     assert message in refused.stderr
     assert "Traceback" not in refused.stderr and "asyncio" not in refused.stderr
     assert not database.exists()  # nothing was started
+
+
+# -- listings that page by POST ("see more" APIs) ------------------------------------------------
+
+HANOI = Path(__file__).resolve().parent / "pages" / "baochinhphu"
+
+
+def _spider_for(start_url: str) -> Any:
+    from crawler.portals import PortalConfig
+    from spiders.portal import PortalSpider
+
+    spider = PortalSpider(portal="hanoi")
+    spider.portal = PortalConfig(id="hanoi", name="Hà Nội", cms="auto", start_urls=(start_url,))
+    spider.max_pages, spider.walks_open, spider.state_received = 5, 1, True
+    return spider
+
+
+def _answer(request: Any, body: bytes) -> Any:
+    from scrapy.http import HtmlResponse
+
+    return HtmlResponse(request.url, body=body, encoding="utf-8", request=request)
+
+
+def _saved(case: str) -> bytes:
+    return (HANOI / case / "page.html").read_bytes()
+
+
+def _requests(out: list[Any], callback: Any) -> list[Any]:
+    import scrapy
+
+    return [r for r in out if isinstance(r, scrapy.Request) and r.callback == callback]
+
+
+def test_a_see_more_api_is_walked_by_post_each_fragment_asking_for_the_next_page() -> None:
+    """Hà Nội's listing loads further entries by POSTing a form to /api/NewsZone/NewsZone; the
+    crawler sends that form, reads the HTML fragment it gets as a listing, asks for the page after
+    it with the same form, and stops at the first empty answer."""
+    from urllib.parse import parse_qsl
+
+    import scrapy
+
+    start = "https://hanoi.gov.vn/chi-dao-cua-ubnd-thanh-pho-ha-noi"
+    spider = _spider_for(start)
+    first = scrapy.Request(start, meta={"page": 1})
+    out = list(spider.parse_listing(_answer(first, _saved("listing-hanoi-page1"))))
+    articles = _requests(out, spider.parse_article)
+    assert len(articles) == 2 and len(_requests(out, spider.parse_listing)) == 1
+    more = _requests(out, spider.parse_listing)[0]
+    assert (more.method, more.url) == ("POST", "https://hanoi.gov.vn/api/NewsZone/NewsZone")
+    form = dict(parse_qsl(more.body.decode()))
+    assert form["PageIndex"] == "2" and form["Catname"].startswith("fFeUG2Qags")
+    assert more.headers[b"Content-Type"].startswith(b"application/x-www-form-urlencoded")
+
+    out = list(spider.parse_listing(_answer(more, _saved("listing-hanoi-api-fragment"))))
+    section = "https://hanoi.gov.vn/chi-dao-cua-ubnd-thanh-pho-ha-noi/"
+    assert [r.url for r in _requests(out, spider.parse_article)] == [
+        section + "kiem-tra-an-toan-thuc-pham-4240304160000333.htm",
+        section + "chuyen-doi-so-trong-cai-cach-hanh-chinh-4240303080000444.htm"]
+    after = _requests(out, spider.parse_listing)
+    assert len(after) == 1 and after[0].method == "POST"
+    assert dict(parse_qsl(after[0].body.decode()))["PageIndex"] == "3"
+    assert after[0].meta["page"] == 3
+
+    out = list(spider.parse_listing(_answer(after[0], b"  \n")))
+    assert not [r for r in out if isinstance(r, scrapy.Request)]  # the end: no problem, no request
+    assert spider.walks_open == 0
+
+
+def test_a_timeline_fragment_is_followed_by_get_to_the_next_page_number() -> None:
+    import scrapy
+
+    start = "https://baochinhphu.vn/kinh-te.htm"
+    spider = _spider_for(start)
+    first = scrapy.Request(start, meta={"page": 1})
+    out = list(spider.parse_listing(_answer(first, _saved("listing-zone-page1"))))
+    more = _requests(out, spider.parse_listing)
+    assert [(r.method, r.url) for r in more] == [("GET", "https://baochinhphu.vn/timelinelist/1027/2.htm")]
+    out = list(spider.parse_listing(_answer(more[0], _saved("listing-timeline-fragment"))))
+    more = _requests(out, spider.parse_listing)
+    assert [(r.method, r.url) for r in more] == [("GET", "https://baochinhphu.vn/timelinelist/1027/3.htm")]

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import asdict, dataclass, field, fields
+from dataclasses import asdict, dataclass, field, fields, replace
 from datetime import datetime
 from typing import Any
 
@@ -95,12 +95,72 @@ class ListingEntry:
     published_at: datetime | None
 
 
+@dataclass(frozen=True)
+class NextRequest:
+    """How to ask for a listing's next page when a plain GET of a link is not how: a "see more"
+    button that POSTs a form or JSON to an API. The response (an HTML fragment or JSON) is read
+    as a listing page again.
+
+    `page_field` names the form or JSON field that counts pages: a fragment does not know which
+    page it is, so the crawler asks for the one after by adding one to that field (`advanced`).
+    """
+
+    url: str
+    method: str = "GET"
+    form: tuple[tuple[str, str], ...] = ()  # application/x-www-form-urlencoded, in order
+    json: str | None = None  # a JSON body, as text (frozen and hashable, unlike a dict)
+    headers: tuple[tuple[str, str], ...] = ()
+    page_field: str | None = None
+
+    def advanced(self) -> NextRequest | None:
+        """The same request for the page after; None when no field says which page it asks for."""
+        if not self.page_field:
+            return None
+        if self.json is not None:
+            body = json.loads(self.json)
+            value = body.get(self.page_field) if isinstance(body, dict) else None
+            if isinstance(value, bool) or not isinstance(value, int | str) or not _is_count(value):
+                return None
+            body[self.page_field] = int(value) + 1 if isinstance(value, int) else str(int(value) + 1)
+            return replace(self, json=json.dumps(body, ensure_ascii=False))
+        form = list(self.form)
+        for i, (key, value) in enumerate(form):
+            if key == self.page_field and _is_count(value):
+                form[i] = (key, str(int(value) + 1))
+                return replace(self, form=tuple(form))
+        return None
+
+    def to_dict(self) -> dict[str, Any]:
+        data: dict[str, Any] = {"method": self.method, "url": self.url}
+        if self.form:
+            data["form"] = [list(pair) for pair in self.form]
+        if self.json is not None:
+            data["json"] = json.loads(self.json)
+        if self.page_field:
+            data["page_field"] = self.page_field
+        return data
+
+
+def _is_count(value: Any) -> bool:
+    if isinstance(value, bool):
+        return False
+    return isinstance(value, int) or (isinstance(value, str) and value.isdigit())
+
+
 @dataclass
 class ListingPage:
     url: str
     portal: str
     entries: list[ListingEntry]
-    next_page: str | None
+    next_page: str | None  # the next page's URL, shown to users; for a POST, the URL it is sent to
+    # Set when the next page is not a GET of `next_page` (a POSTed "see more" API).
+    next_request: NextRequest | None = None
+
+    def follow(self) -> NextRequest | None:
+        """The request for the next page, whatever its method."""
+        if self.next_request is not None:
+            return self.next_request
+        return NextRequest(self.next_page) if self.next_page else None
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -110,6 +170,7 @@ class ListingPage:
             "published": [e.published_text for e in self.entries],
             "titles": [e.title for e in self.entries],
             "next_page": self.next_page,
+            "next_request": self.next_request.to_dict() if self.next_request else None,
         }
 
 

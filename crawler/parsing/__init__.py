@@ -20,6 +20,7 @@ from collections.abc import Mapping
 from crawler.core.errors import ExtractionError, UserError
 from crawler.core.normalize import DEFAULT_TIMEZONE
 from crawler.core.records import ArticleRecord, ListingPage, NotFoundPage
+from crawler.parsing.baochinhphu import BaochinhphuParser
 from crawler.parsing.base import SELECTOR_FIELDS, CmsParser, PageContext, PageKind
 from crawler.parsing.dnn import DnnParser
 from crawler.parsing.generic import GenericParser
@@ -35,7 +36,8 @@ __all__ = [
 # The one registry of CMS families: a family is one module with one CmsParser subclass, listed here
 # once; the spider, the portals file (`cms = ...`) and `portalwatch parse --cms` all look it up here.
 FAMILIES: dict[str, CmsParser] = {parser.name: parser for parser in (
-    LiferayParser(), SharePointParser(), DnnParser(), GenericParser())}
+    LiferayParser(), SharePointParser(), DnnParser(), BaochinhphuParser(), GenericParser(),
+)}
 AUTO = "auto"  # detect the family from the page's own markers
 GENERIC = "generic"  # the family-less extractor, used by `auto` when no family claims the page
 
