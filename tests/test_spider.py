@@ -241,3 +241,25 @@ def test_a_timeline_fragment_is_followed_by_get_to_the_next_page_number() -> Non
     out = list(spider.parse_listing(_answer(more[0], _saved("listing-timeline-fragment"))))
     more = _requests(out, spider.parse_listing)
     assert [(r.method, r.url) for r in more] == [("GET", "https://baochinhphu.vn/timelinelist/1027/3.htm")]
+
+
+def test_a_json_see_more_api_is_sent_json_and_its_html_in_json_answer_read_as_a_listing() -> None:
+    """A "see more" that POSTs JSON and answers JSON carrying the entries' HTML: the crawler sends the
+    JSON body, reads the entries out of the answer and asks for the next page number the same way."""
+    import scrapy
+
+    from crawler.core.records import NextRequest
+
+    spider = _spider_for("https://baochinhphu.vn/kinh-te.htm")
+    api = NextRequest("https://baochinhphu.vn/api/zone/timeline", method="POST",
+                      json='{"zoneId": 1027, "page": 2}', page_field="page")
+    sent = spider._next_listing_request(api, page=2)
+    assert (sent.method, json.loads(sent.body)) == ("POST", {"zoneId": 1027, "page": 2})
+    assert sent.headers[b"Content-Type"] == b"application/json"
+    answer = json.dumps({"success": True, "html": _saved("listing-timeline-fragment").decode()}).encode()
+    out = list(spider.parse_listing(_answer(sent, answer)))
+    assert [r.url.rsplit("-", 1)[1] for r in _requests(out, spider.parse_article)] == [
+        "102240304163000666.htm", "102240304090000777.htm"]
+    after = _requests(out, spider.parse_listing)
+    assert len(after) == 1 and json.loads(after[0].body) == {"zoneId": 1027, "page": 3}
+    assert isinstance(after[0], scrapy.Request) and after[0].url == api.url

@@ -25,6 +25,7 @@ from crawler.parsing.base import SELECTOR_FIELDS, CmsParser, PageContext, PageKi
 from crawler.parsing.dnn import DnnParser
 from crawler.parsing.generic import GenericParser
 from crawler.parsing.liferay import LiferayParser
+from crawler.parsing.nukeviet import NukevietParser
 from crawler.parsing.sharepoint import SharePointParser
 
 __all__ = [
@@ -36,7 +37,7 @@ __all__ = [
 # The one registry of CMS families: a family is one module with one CmsParser subclass, listed here
 # once; the spider, the portals file (`cms = ...`) and `portalwatch parse --cms` all look it up here.
 FAMILIES: dict[str, CmsParser] = {parser.name: parser for parser in (
-    LiferayParser(), SharePointParser(), DnnParser(), BaochinhphuParser(), GenericParser(),
+    LiferayParser(), SharePointParser(), DnnParser(), BaochinhphuParser(), NukevietParser(), GenericParser(),
 )}
 AUTO = "auto"  # detect the family from the page's own markers
 GENERIC = "generic"  # the family-less extractor, used by `auto` when no family claims the page

@@ -23,8 +23,7 @@ from urllib.parse import urlsplit
 
 from crawler.core.normalize import clean_text, fold
 from crawler.core.records import ArticleRecord, Attachment, ListingPage, NextRequest, NotFoundPage
-from crawler.parsing.base import CmsParser, HtmlElement, PageContext, PageKind, text_of
-from crawler.parsing.generic import _noise_words
+from crawler.parsing.base import CmsParser, PageContext, PageKind, text_of
 from crawler.parsing.generic_listing import next_page_url
 from crawler.parsing.markup import MarkupArticlePage, MarkupListingPage
 
@@ -40,7 +39,8 @@ _MARKERS = re.compile(
 _NOT_FOUND = re.compile(r"\b404\b|khong tim thay|khong ton tai|da bi xoa|not found|does not exist")
 # The fields of the POSTed "see more" form, as the portal's script names them.
 _API_FIELDS = ("PageIndex", "PageSize", "Catname", "LanguageId", "Site", "ZoneId")
-_API_PATH = re.compile(r"[\"'](/api/NewsZone/NewsZone)[\"']")
+API_PATH = "/api/NewsZone/NewsZone"
+_API_PATH = re.compile(rf"[\"']({API_PATH})[\"']")
 
 
 class BaochinhphuArticlePage(MarkupArticlePage):
@@ -84,15 +84,6 @@ class BaochinhphuListingPage(MarkupListingPage):
         super().__init__(page or ctx)
         self.asked = ctx  # the URL asked for (a JSON response is read through its HTML)
 
-    def skip(self, item: HtmlElement) -> bool:
-        """Boxes beside the stream ("Đọc nhiều", "Tin liên quan") and the page's chrome."""
-        for node in item.iterancestors():
-            if node.tag in ("header", "footer", "nav", "aside"):
-                return True
-            if _noise_words(node):
-                return True
-        return False
-
     def next_page(self) -> str | None:
         follow = self.next_request()
         return follow.url if follow is not None else None
@@ -106,7 +97,7 @@ class BaochinhphuListingPage(MarkupListingPage):
                 return None
             zone, number = timeline.groups()
             return NextRequest(url[:url.rindex(f"/{zone}/{number}.htm")] + f"/{zone}/{int(number) + 1}.htm")
-        if _API_PATH.search(f"'{urlsplit(url).path}'"):
+        if urlsplit(url).path.rstrip("/").lower() == API_PATH.lower():
             return None  # a POSTed fragment: the crawler asks for the page after it (NextRequest.advanced)
         if ctx.override("next_page"):
             link = ctx.first(ctx.selectors["next_page"])
@@ -151,7 +142,7 @@ def api_request(ctx: PageContext) -> NextRequest | None:
     for el in ctx.css("[data-catname]"):
         values = {name: el.get(f"data-{name.lower()}") or "" for name in _API_FIELDS
                   if el.get(f"data-{name.lower()}") is not None}
-        return _api_form(ctx, el.get("data-api") or "/api/NewsZone/NewsZone", values)
+        return _api_form(ctx, el.get("data-api") or API_PATH, values)
     return None
 
 

@@ -30,7 +30,7 @@ from crawler.parsing.base import (
     text_of,
 )
 from crawler.parsing.content import Block, Content, blocks_of, classify, flatten
-from crawler.parsing.generic import related_boxes
+from crawler.parsing.generic import _noise_words, related_boxes
 from crawler.parsing.generic_meta import PageMeta
 
 _LABEL = re.compile(r"^\s*(tác giả|người viết|bài|tin|bài và ảnh|tin và ảnh|nguồn tin|nguồn|theo|by)"
@@ -283,12 +283,18 @@ class MarkupListingPage:
     DATE: ClassVar[str] = ""
     # What an article URL of the family looks like: links to anything else are not entries.
     ARTICLE_URL: ClassVar[re.Pattern[str]] = re.compile(r".")
+    # Parts of a title link that are not the title (a running number, a "new" badge).
+    NOT_TITLE: ClassVar[str] = ""
 
     def __init__(self, ctx: PageContext) -> None:
         self.ctx = ctx
 
     def skip(self, item: HtmlElement) -> bool:
-        """Entries of boxes beside the listing (most read, related): the family says which."""
+        """Entries of the page's chrome and of boxes beside the listing ("Đọc nhiều", "Tin liên
+        quan", a sidebar), by the generic extractor's names for such boxes."""
+        for node in item.iterancestors():
+            if node.tag in ("header", "footer", "nav", "aside") or _noise_words(node):
+                return True
         return False
 
     def items(self) -> list[tuple[HtmlElement, HtmlElement]]:
@@ -313,7 +319,7 @@ class MarkupListingPage:
         ctx = self.ctx
         css = ctx.override("listing_date") or self.DATE
         places = ctx.css(css, item) if css else []
-        for where in places or [item]:
+        for where in [*places, item]:  # the date element, else anywhere in the entry
             for hit in date_hits(where, ctx.zone):
                 if not hit.updated:
                     return hit
@@ -333,7 +339,8 @@ class MarkupListingPage:
             if url in seen:
                 continue
             seen.add(url)
-            title = text_of(link) or clean_text(link.get("title")) or None
+            skip = frozenset(self.ctx.css(self.NOT_TITLE, link)) if self.NOT_TITLE else frozenset()
+            title = text_of(link, skip) or clean_text(link.get("title")) or None
             hit = self._entry_date(item)
             entries.append(ListingEntry(url=url, title=title, published_text=hit.printed if hit else None,
                                         published_at=hit.value if hit else None))
