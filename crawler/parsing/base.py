@@ -340,9 +340,11 @@ def printed_date_text(element_text: str, hit: DateHit) -> str:
 # --- listings --------------------------------------------------------------------------------
 
 def listing_entries(ctx: PageContext, pairs: Iterable[tuple[HtmlElement, HtmlElement]],
-                    entry_date: Callable[[HtmlElement], DateHit | None]) -> list[ListingEntry]:
+                    entry_date: Callable[[HtmlElement], DateHit | None],
+                    not_title: frozenset[HtmlElement] = frozenset()) -> list[ListingEntry]:
     """A listing's entries from its (item, link) pairs in page order: each article once, under its
-    canonical URL, titled by its link, dated by `entry_date(item)`."""
+    canonical URL, titled by its link (but for `not_title`: a running number, a "new" badge),
+    dated by `entry_date(item)`."""
     entries: list[ListingEntry] = []
     seen: set[str] = set()
     for item, link in pairs:
@@ -353,7 +355,7 @@ def listing_entries(ctx: PageContext, pairs: Iterable[tuple[HtmlElement, HtmlEle
         if url in seen:
             continue
         seen.add(url)
-        title = text_of(link) or clean_text(link.get("title")) or None
+        title = text_of(link, not_title) or clean_text(link.get("title")) or None
         hit = entry_date(item)
         entries.append(ListingEntry(url=url, title=title, published_text=hit.printed if hit else None,
                                     published_at=hit.value if hit else None))

@@ -27,6 +27,7 @@ from crawler.parsing.base import (
     canonical_link,
     date_hits,
     line_dates,
+    listing_entries,
     text_of,
 )
 from crawler.parsing.content import Block, Content, blocks_of, classify, flatten
@@ -329,22 +330,10 @@ class MarkupListingPage:
         return None
 
     def entries(self) -> list[ListingEntry]:
-        entries: list[ListingEntry] = []
-        seen: set[str] = set()
-        for item, link in self.items():
-            href = self.ctx.absolute(link.get("href"))
-            if not href:
-                continue
-            url = canonicalize_url(href)
-            if url in seen:
-                continue
-            seen.add(url)
-            skip = frozenset(self.ctx.css(self.NOT_TITLE, link)) if self.NOT_TITLE else frozenset()
-            title = text_of(link, skip) or clean_text(link.get("title")) or None
-            hit = self._entry_date(item)
-            entries.append(ListingEntry(url=url, title=title, published_text=hit.printed if hit else None,
-                                        published_at=hit.value if hit else None))
-        return entries
+        pairs = self.items()
+        not_title = frozenset(el for _, link in pairs for el in self.ctx.css(self.NOT_TITLE, link)) \
+            if self.NOT_TITLE else frozenset()
+        return listing_entries(self.ctx, pairs, self._entry_date, not_title)
 
     def next_page(self) -> str | None:
         return None
