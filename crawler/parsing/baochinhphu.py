@@ -103,7 +103,7 @@ class BaochinhphuListingPage(MarkupListingPage):
             link = ctx.first(ctx.selectors["next_page"])
             href = ctx.absolute(link.get("href")) if link is not None else None
             return NextRequest(href) if href else None
-        pager = next_page_url(ctx.root, url, ctx.absolute, skip=self.skip)
+        pager = next_page_url(ctx.root, url, ctx.absolute, skip=self.in_chrome)  # a tag page's pager
         if pager:
             return NextRequest(pager)
         posted = api_request(ctx)
@@ -121,6 +121,12 @@ class BaochinhphuListingPage(MarkupListingPage):
         return ListingPage(url=self.asked.url, portal=self.asked.portal, entries=self.entries(),
                            next_page=follow.url if follow else None,
                            next_request=None if plain or follow is None else follow)
+
+
+def is_see_more(url: str) -> bool:
+    """A URL the "see more" button asks: its answer is a fragment of the listing."""
+    path = urlsplit(url).path
+    return bool(TIMELINE_URL.search(path)) or path.rstrip("/").lower() == API_PATH.lower()
 
 
 def api_request(ctx: PageContext) -> NextRequest | None:
@@ -210,8 +216,8 @@ class BaochinhphuParser(CmsParser):
             return PageKind.ARTICLE
         if self._not_found_message(page):
             return PageKind.NOT_FOUND
-        if BaochinhphuListingPage(ctx, page).items():
-            return PageKind.LISTING
+        if BaochinhphuListingPage(ctx, page).items() or is_see_more(ctx.url):
+            return PageKind.LISTING  # a "see more" answer with no entries is the end of the listing
         return PageKind.UNKNOWN
 
     def article(self, ctx: PageContext) -> ArticleRecord:

@@ -290,13 +290,15 @@ class MarkupListingPage:
     def __init__(self, ctx: PageContext) -> None:
         self.ctx = ctx
 
+    @staticmethod
+    def in_chrome(el: HtmlElement) -> bool:
+        """In the page's header, footer, menus or asides: never the listing or its pager."""
+        return any(node.tag in ("header", "footer", "nav", "aside") for node in el.iterancestors())
+
     def skip(self, item: HtmlElement) -> bool:
         """Entries of the page's chrome and of boxes beside the listing ("Đọc nhiều", "Tin liên
         quan", a sidebar), by the generic extractor's names for such boxes."""
-        for node in item.iterancestors():
-            if node.tag in ("header", "footer", "nav", "aside") or _noise_words(node):
-                return True
-        return False
+        return self.in_chrome(item) or any(_noise_words(node) for node in item.iterancestors())
 
     def items(self) -> list[tuple[HtmlElement, HtmlElement]]:
         ctx = self.ctx

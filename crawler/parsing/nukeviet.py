@@ -95,7 +95,7 @@ class NukevietListingPage(MarkupListingPage):
                 return href
         if ctx.css(".pagination"):
             return None  # the last page: its pager links only back
-        return next_page_url(ctx.root, ctx.url, ctx.absolute)
+        return next_page_url(ctx.root, ctx.url, ctx.absolute, skip=self.in_chrome)
 
 
 class NukevietParser(CmsParser):
