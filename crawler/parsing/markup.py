@@ -203,6 +203,10 @@ class MarkupArticlePage(ArticlePage):
         return (text_of(self._lead_el) or None) if self._lead_el is not None else None
 
     def body(self) -> list[str]:
+        return list(self._paragraphs)
+
+    @cached_property
+    def _paragraphs(self) -> list[str]:
         if self._body_el is None and self._lead_el is None:
             raise ExtractionError(f"{self.ctx.url}: no article body found (looked for "
                                   f"{self.ctx.override('body') or ', '.join(self.BODY)})")
@@ -301,21 +305,28 @@ class MarkupListingPage:
         return self.in_chrome(item) or any(_noise_words(node) for node in item.iterancestors())
 
     def items(self) -> list[tuple[HtmlElement, HtmlElement]]:
+        """(item, title link) of each entry in page order; asked by kind detection, the entries and
+        the pager, worked out once a page."""
+        key = f"markup:items:{type(self).__name__}"
+        if key not in self.ctx.memo:
+            self.ctx.memo[key] = self._items()
+        found: list[tuple[HtmlElement, HtmlElement]] = self.ctx.memo[key]
+        return found
+
+    def _items(self) -> list[tuple[HtmlElement, HtmlElement]]:
         ctx = self.ctx
         chosen = ctx.override("listing_item") or self.ITEM
         link_css = [ctx.selectors["listing_link"]] if ctx.override("listing_link") else self.LINK
         pairs = []
         for item in ctx.css(chosen):
-            if self.skip(item):
+            links = [a for a in item.iter("a") if self.ARTICLE_URL.search(a.get("href") or "")]
+            if not links or self.skip(item):
                 continue
-            link = next((a for css in link_css for a in ctx.css(css, item)
-                         if self.ARTICLE_URL.search(a.get("href") or "")), None)
-            if link is None:
-                continue
-            if not text_of(link):  # a picture link before the titled one
-                link = next((a for a in item.iter("a") if a.get("href") == link.get("href") and text_of(a)),
-                            link)
-            pairs.append((item, link))
+            if len({a.get("href") for a in links}) > 1:  # several articles: the title link's
+                links = [a for css in link_css for a in ctx.css(css, item) if a in links] or links
+            same = [a for a in links if a.get("href") == links[0].get("href")]
+            # a picture link before the titled one
+            pairs.append((item, next((a for a in same if text_of(a)), same[0])))
         return pairs
 
     def _entry_date(self, item: HtmlElement) -> DateHit | None:
