@@ -7,6 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import pytest
 from sqlalchemy import select
@@ -263,3 +264,24 @@ def test_a_json_see_more_api_is_sent_json_and_its_html_in_json_answer_read_as_a_
     after = _requests(out, spider.parse_listing)
     assert len(after) == 1 and json.loads(after[0].body) == {"zoneId": 1027, "page": 3}
     assert isinstance(after[0], scrapy.Request) and after[0].url == api.url
+
+
+def test_a_nukeviet_portal_is_crawled_page_by_page_and_read_by_its_family(
+    tmp_path: Path, sqlite_url: str
+) -> None:
+    """cms = "auto" on a NukeViet portal: its /page-N listings are walked and every article is stored
+    as the NukeViet family reads it, every field as the portal serves it."""
+    with SimulatedPortal(articles=23, per_page=10, family="nukeviet") as portal:
+        result = run_crawl(write_registry(tmp_path, portal, cms="auto"), sqlite_url)
+        expected = portal.expected_articles()
+        listing_paths = [urlsplit(page["url"]).path for page in portal.expected_listing()]
+        fetched = [r.path for r in portal.requests]
+    assert result.returncode == 0, result.stderr
+    assert all(path in fetched for path in listing_paths) and len(listing_paths) == 3
+    stored = stored_articles(sqlite_url)
+    assert set(stored) == {e["url"] for e in expected}
+    for exp in expected:
+        row = stored[exp["url"]]
+        for name in FIELDS:
+            assert getattr(row, name) == exp[name], (exp["url"], name)
+        assert row.published_at == exp["published_at"]
