@@ -37,6 +37,8 @@ from crawler.crawling.discovery import (
     Candidate,
     home_family,
     listing_candidates,
+    listing_quality,
+    looks_like_feed,
     read_listing,
 )
 from crawler.crawling.outcomes import (
@@ -113,6 +115,7 @@ class PortalSpider(scrapy.Spider):
         self.discovery_started = False  # the home page is probed at most once a crawl
         self.candidates: list[Candidate] = []
         self.discovery_notes: list[str] = []  # why the guessed listing and each candidate were refused
+        self.best_found: tuple[tuple[int, int, int], ListingPage, str] | None = None  # no paged one yet
 
     @classmethod
     def check_arguments(cls, settings: Any, portal: str = "", **_: Any) -> None:
@@ -279,6 +282,11 @@ class PortalSpider(scrapy.Spider):
         yield from self._next_candidate()
 
     def _next_candidate(self) -> Iterator[Any]:
+        if not self.candidates and self.best_found is not None:  # no paged listing: the best one read
+            _, listing, why = self.best_found
+            self.logger.info("news listing found from the home page: %s (%s)", listing.url, why)
+            yield from self._walk_listing(listing, 1)
+            return
         if not self.candidates:
             tried = "; ".join(self.discovery_notes) or "the home page names no news section"
             reason = f"no news listing found from the home page ({tried})"
@@ -296,8 +304,16 @@ class PortalSpider(scrapy.Spider):
             self.discovery_notes.append(f"{response.url}: {read}")
             yield from self._next_candidate()
             return
-        self.logger.info("news listing found from the home page: %s (%s)", response.url, response.meta["why"])
-        yield from self._walk_listing(read[1], 1)
+        listing, why = read[1], response.meta["why"]
+        content_type = (response.headers.get("Content-Type") or b"").decode("latin-1")
+        quality = listing_quality(listing, looks_like_feed(content_type, response.body))
+        if quality[1]:  # a paged HTML listing: the one to walk, as `portals probe` would choose it
+            self.logger.info("news listing found from the home page: %s (%s)", response.url, why)
+            yield from self._walk_listing(listing, 1)
+            return
+        if self.best_found is None or quality > self.best_found[0]:
+            self.best_found = (quality, listing, why)
+        yield from self._next_candidate()
 
     def candidate_failed(self, failure: Failure) -> Iterator[Any]:
         self.discovery_notes.append(f"{_failed_url(failure)}: {_reason(failure)}")

@@ -313,3 +313,23 @@ def test_scrapy_crawl_reads_the_portals_file_the_environment_names(tmp_path: Pat
                                 env=isolated_env(tmp_path, mine))
         assert result.returncode == 0, result.stderr[-2000:]
         assert portal.request_count("/tin-tuc/") == 3  # its three articles, from the listing found
+
+
+def test_the_crawl_walks_the_listing_the_probe_shows(tmp_path: Path) -> None:
+    """The menu's listing fails; a feed (newest items only) and a paged listing are left: both the
+    probe and the crawl choose the paged one, the one a first crawl can backfill from."""
+    from crawler.crawling.discovery import probe
+
+    db = f"sqlite:///{tmp_path / 'pw.db'}"
+    with SimulatedPortal(articles=12, per_page=5, family="nukeviet") as portal:
+        portal.set_failure("/vi/news/", 503)
+        shown = probe(portal.home_url)
+        assert shown.listing.next_page is not None and shown.listing_why != "feed"
+        portal.reset_log()
+        mine = write(tmp_path, f'[portals.tinh]\nhome_url = "{portal.home_url}"\n')
+        crawled = cli(tmp_path, "crawl", "tinh", "--db", db, "--no-throttle", portals=mine)
+        assert crawled.returncode == 0, crawled.stderr
+        walked = [r.path for r in portal.requests if r.status == 200]
+        assert shown.listing_url.removeprefix(portal.base_url) in walked
+        assert shown.listing.next_page.removeprefix(portal.base_url) in walked  # backfilled page by page
+        assert "12 new" in crawled.stdout

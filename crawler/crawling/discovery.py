@@ -6,9 +6,9 @@ registry entry without `start_urls`, the first crawl of an unverified entry) is 
 1. the home page's candidates for the news listing, best first (`listing_candidates`): links
    named like "Tin tức", "Tin tức - Sự kiện", "Tin hoạt động" (diacritic-insensitive), the feeds
    it advertises (RSS/Atom autodiscovery), then the news paths the detected family is known to use;
-2. each candidate is fetched and parsed (`cms = auto` unless told) until one is a listing of
-   articles (`choose_listing` keeps the best: a paged HTML listing over a feed, more entries over
-   fewer);
+2. each candidate is fetched and parsed (`cms = auto` unless told) until one is a paged HTML
+   listing of articles; failing that, the best one read is taken (`listing_quality`: a listing
+   with articles, paged HTML over a feed, more entries over fewer); the spider chooses the same way;
 3. one article of it is fetched and parsed, to show what the records will look like.
 
 The pure steps (candidates from HTML, judging a parsed page) are shared with the spider, which
@@ -266,10 +266,10 @@ def _content_type(headers: Message | None) -> str:
     return (headers.get("Content-Type") or "") if headers is not None else ""
 
 
-def _looks_like_feed(fetched: Fetched) -> bool:
+def looks_like_feed(content_type: str, body: bytes) -> bool:
     from crawler.parsing.generic_listing import is_feed
 
-    return "xml" in fetched.content_type or is_feed(fetched.body[:2000].decode("utf-8", "replace"))
+    return "xml" in content_type.lower() or is_feed(body[:2000].decode("utf-8", "replace"))
 
 
 def probe(home_url: str, *, cms: str = AUTO, timezone: str = DEFAULT_TIMEZONE,
@@ -311,7 +311,7 @@ def probe(home_url: str, *, cms: str = AUTO, timezone: str = DEFAULT_TIMEZONE,
             tried.append(Tried(candidate.url, read))
             continue
         read_family, listing = read
-        quality = listing_quality(listing, _looks_like_feed(page))
+        quality = listing_quality(listing, looks_like_feed(page.content_type, page.body))
         tried.append(Tried(candidate.url, f"listing of {len(listing.entries)} articles ({read_family})"))
         if best is None or quality > best[0]:
             best = (quality, candidate, read_family, listing)
