@@ -321,6 +321,19 @@ def date_hits(el: HtmlElement, zone: ZoneInfo, skip: frozenset[HtmlElement] = fr
         yield from line_dates(text, zone)
 
 
+def impossible_date(url: str, hit: DateHit) -> ExtractionError:
+    """The error for a printed date no calendar has (31/02/2019): stored neither wrong nor empty."""
+    return ExtractionError(f"{url}: the page prints an impossible date {hit.printed!r} ({hit.error})")
+
+
+def first_date(hits: list[DateHit], updated: bool, url: str) -> DateHit | None:
+    """The first publication (or update) date of an article's date lines; an impossible one raises."""
+    hit = next((h for h in hits if h.updated == updated), None)
+    if hit is not None and hit.error:
+        raise impossible_date(url, hit)
+    return hit
+
+
 def line_dates(text: str, zone: ZoneInfo) -> Iterator[DateHit]:
     """The dates of one date line, each keeping the line as printed when it holds nothing else."""
     for hit in dates_in_text(text, zone):
@@ -374,6 +387,12 @@ class ArticlePage:
 
     def __init__(self, ctx: PageContext) -> None:
         self.ctx = ctx
+
+    def url(self) -> str:
+        return self.ctx.url
+
+    def portal(self) -> str:
+        return self.ctx.portal
 
     def to_item(self) -> ArticleRecord:
         names = [f.name for f in fields(ArticleRecord) if f.name != "content_hash"]  # the record's own

@@ -30,6 +30,7 @@ from crawler.parsing.base import (
     PageKind,
     canonical_link,
     date_hits,
+    impossible_date,
     line_dates,
     only_date_words,
     text_of,
@@ -478,8 +479,7 @@ class GenericArticlePage(ArticlePage):
         if hit is not None and hit.error:
             if (self.meta.modified() if updated else self.meta.published()) is not None:
                 return None  # the declared date stands in for an impossible printed one
-            raise ExtractionError(f"{self.ctx.url}: the page prints an impossible date "
-                                  f"{hit.printed!r} ({hit.error})")
+            raise impossible_date(self.ctx.url, hit)
         return hit
 
     def _date(self, updated: bool) -> tuple[datetime | None, str | None]:
@@ -504,12 +504,6 @@ class GenericArticlePage(ArticlePage):
         return printed.value, printed.printed
 
     # -- fields ------------------------------------------------------------------------------
-    def url(self) -> str:
-        return self.ctx.url
-
-    def portal(self) -> str:
-        return self.ctx.portal
-
     def title(self) -> str:
         if not self.title_text:
             raise ExtractionError(f"{self.ctx.url}: no article title found (no headline above the text, "

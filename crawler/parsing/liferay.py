@@ -25,6 +25,7 @@ from crawler.parsing.base import (
     PageKind,
     canonical_link,
     date_hits,
+    first_date,
     in_chrome,
     line_dates,
     listing_entries,
@@ -408,19 +409,9 @@ class LiferayArticlePage(ArticlePage):
         return hits
 
     def _date(self, updated: bool) -> DateHit | None:
-        hit = next((h for h in self._dates if h.updated == updated), None)
-        if hit is not None and hit.error:
-            raise ExtractionError(f"{self.ctx.url}: the page prints an impossible date "
-                                  f"{hit.printed!r} ({hit.error})")
-        return hit
+        return first_date(self._dates, updated, self.ctx.url)
 
     # -- fields ------------------------------------------------------------------------------
-    def url(self) -> str:
-        return self.ctx.url
-
-    def portal(self) -> str:
-        return self.ctx.portal
-
     def title(self) -> str:
         title = text_of(self._title_el) if self._title_el is not None else (self._analytics_title or "")
         if not title:

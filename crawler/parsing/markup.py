@@ -26,6 +26,7 @@ from crawler.parsing.base import (
     PageContext,
     canonical_link,
     date_hits,
+    first_date,
     line_dates,
     listing_entries,
     text_of,
@@ -156,11 +157,7 @@ class MarkupArticlePage(ArticlePage):
         return hits
 
     def _date(self, updated: bool) -> DateHit | None:
-        hit = next((h for h in self._dates if h.updated == updated), None)
-        if hit is not None and hit.error:
-            raise ExtractionError(f"{self.ctx.url}: the page prints an impossible date "
-                                  f"{hit.printed!r} ({hit.error})")
-        return hit
+        return first_date(self._dates, updated, self.ctx.url)
 
     def _published(self) -> tuple[datetime | None, str | None]:
         hit = self._date(updated=False) or self._date(updated=True)
@@ -172,12 +169,6 @@ class MarkupArticlePage(ArticlePage):
         return None, None
 
     # -- fields ------------------------------------------------------------------------------
-    def url(self) -> str:
-        return self.ctx.url
-
-    def portal(self) -> str:
-        return self.ctx.portal
-
     def title(self) -> str:
         title = text_of(self._title_el) if self._title_el is not None else ""
         title = title or clean_text(self.meta.title() or "")

@@ -27,6 +27,7 @@ from crawler.parsing.base import (
     PageContext,
     canonical_link,
     date_hits,
+    first_date,
     in_chrome,
     line_dates,
     text_of,
@@ -133,11 +134,7 @@ class RegionArticlePage(ArticlePage):
         return hits
 
     def _date(self, updated: bool) -> DateHit | None:
-        hit = next((h for h in self._dates if h.updated == updated), None)
-        if hit is not None and hit.error:
-            raise ExtractionError(f"{self.ctx.url}: the page prints an impossible date "
-                                  f"{hit.printed!r} ({hit.error})")
-        return hit
+        return first_date(self._dates, updated, self.ctx.url)
 
     def _published(self) -> DateHit | None:
         hit = self._date(updated=False) or self._date(updated=True)
@@ -149,12 +146,6 @@ class RegionArticlePage(ArticlePage):
         return self.region.url_date
 
     # -- fields ------------------------------------------------------------------------------
-    def url(self) -> str:
-        return self.ctx.url
-
-    def portal(self) -> str:
-        return self.ctx.portal
-
     def title(self) -> str:
         if not self._title_text:
             raise ExtractionError(f"{self.ctx.url}: no article title found (no headline in the "
