@@ -18,7 +18,6 @@ import unicodedata
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from html import escape
-from urllib.parse import urljoin
 from zoneinfo import ZoneInfo
 
 VN_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
@@ -442,25 +441,3 @@ def render_error(status: int, reason: str) -> str:
     """What the Tomcat in front of Liferay answers when it fails: nothing like a portal page."""
     return (f"<html><head><title>Apache Tomcat - Error report</title></head><body>"
             f"<h1>HTTP Status {status} - {text_html(reason)}</h1></body></html>")
-
-
-def expected_record(base: str, instance: str, art: SimArticle) -> dict:
-    url = base + article_path(instance, art.slug)
-    return {
-        "url": url,
-        "canonical_url": url,
-        "slug": art.slug,
-        "title": art.title,
-        "published_at": art.published,
-        "published_text": art.published_text(),
-        "lead": art.paragraphs[0],
-        "body": list(art.paragraphs),
-        "images": [{"url": urljoin(base + "/", f.src), "caption": f.caption}
-                   for f in sorted(art.figures, key=lambda f: f.after)],
-        "attachments": [{"url": urljoin(base + "/", href), "title": title}
-                        for href, title in art.attachments],
-        "author": art.author,
-        "source": art.source,
-        "category": CATEGORY,
-        "language": "vi",
-    }
