@@ -15,20 +15,20 @@ import re
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from functools import cache
+from functools import cache, cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
 
 from sqlalchemy import Engine, create_engine, event, text
-from sqlalchemy.engine import CursorResult, Result, make_url
+from sqlalchemy.engine import Connection, CursorResult, Result, make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError, OperationalError, ProgrammingError
-from sqlalchemy.orm import Session, sessionmaker
 
 from crawler.core.errors import DatabaseNotReady, UserError
 from storage.location import DEFAULT_DB_URL, database_url
 
 if TYPE_CHECKING:  # Alembic costs a third of a second to import: only writers and `db` need it
     from alembic.config import Config
+    from sqlalchemy.orm import Session, sessionmaker
 
 __all__ = ["DEFAULT_DB_URL", "Database", "database_url", "open_database", "schema_status"]
 
@@ -216,7 +216,6 @@ class Database:
             self._check_current()
         else:
             upgrade(self.engine, announce)
-        self.sessions = sessionmaker(self.engine, expire_on_commit=False)
 
     def _check_current(self) -> None:
         current, heads = current_revisions(self.engine), schema_heads()
@@ -236,11 +235,24 @@ class Database:
     def dialect(self) -> str:
         return self.engine.dialect.name
 
+    @cached_property
+    def sessions(self) -> sessionmaker[Session]:
+        # Made on first use: a command that only reads (storage.query, Core) never imports the ORM.
+        from sqlalchemy.orm import sessionmaker
+
+        return sessionmaker(self.engine, expire_on_commit=False)
+
     @contextmanager
     def session(self) -> Iterator[Session]:
         """A transaction: committed when the block ends, rolled back on any error."""
         with self.sessions() as session, session.begin():
             yield session
+
+    @contextmanager
+    def reading(self) -> Iterator[Connection]:
+        """A connection for Core reads (storage.query), in one transaction, rolled back at the end."""
+        with self.engine.connect() as connection:
+            yield connection
 
     def dispose(self) -> None:
         self.engine.dispose()

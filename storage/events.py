@@ -25,18 +25,19 @@ from typing import Any
 import sqlalchemy as sa
 
 from crawler.core.errors import UserError
-from storage.models import Article, ArticleEvent
 from storage.query import (
     EventKind,
     EventRow,
     FeedEntry,
     Source,
     _check,
+    _connection,
     _events_select,  # one definition of "an event row" for every read
     _row,
-    _session,
     _values_like,
 )
+from storage.tables import article_events as events_table
+from storage.tables import articles
 
 
 @dataclass(frozen=True)
@@ -67,27 +68,27 @@ def recent_events(source: Source, filters: EventFilter | None = None, *, limit: 
     filters = filters or EventFilter()
     if limit < 1:
         raise UserError(f"limit must be at least 1, not {limit}")
-    with _session(source) as session:
+    with _connection(source) as connection:
         stmt = _events_select()
         if filters.since is not None:
-            stmt = stmt.where(ArticleEvent.occurred_at >= filters.since)
+            stmt = stmt.where(events_table.c.occurred_at >= filters.since)
         if filters.until is not None:
-            stmt = stmt.where(ArticleEvent.occurred_at < filters.until)
+            stmt = stmt.where(events_table.c.occurred_at < filters.until)
         if filters.portals:
-            stmt = stmt.where(ArticleEvent.portal_id.in_(filters.portals))
+            stmt = stmt.where(events_table.c.portal_id.in_(filters.portals))
         if filters.kinds:
-            stmt = stmt.where(ArticleEvent.kind.in_(filters.kinds))
+            stmt = stmt.where(events_table.c.kind.in_(filters.kinds))
         if not filters.include_baseline:
-            stmt = stmt.where(ArticleEvent.baseline.is_(False))
+            stmt = stmt.where(events_table.c.baseline.is_(False))
         if filters.category:
-            stmt = stmt.where(Article.category.in_(_values_like(session, Article.category, filters.category)))
+            category = articles.c.category
+            stmt = stmt.where(category.in_(_values_like(connection, category, filters.category)))
         if cursor:
             occurred_at, last_id = _decode_cursor(cursor)
-            stmt = stmt.where(sa.or_(ArticleEvent.occurred_at < occurred_at,
-                                     sa.and_(ArticleEvent.occurred_at == occurred_at,
-                                             ArticleEvent.id < last_id)))
-        # Core, not ORM, execution: rows only, no identity map (as query.iter_articles does).
-        found = session.connection().execute(stmt.limit(limit + 1)).all()
+            stmt = stmt.where(sa.or_(events_table.c.occurred_at < occurred_at,
+                                     sa.and_(events_table.c.occurred_at == occurred_at,
+                                             events_table.c.id < last_id)))
+        found = connection.execute(stmt.limit(limit + 1)).all()
         entries = [FeedEntry(EventRow(r.event_id, r.kind, r.occurred_at, r.event_version, r.baseline),
                              _row(r, None, None), r.diff) for r in found[:limit]]
     next_cursor = _encode_cursor(entries[-1].event) if len(found) > limit else None

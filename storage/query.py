@@ -1,7 +1,8 @@
 """Read what the crawler stored: filters, Vietnamese full-text search, paging, streaming.
 
 The one read path for the CLI (`items`, `show`, `export`, `feed`), the alerts and any web API.
-Plain functions over a `storage.db.Database` or an open SQLAlchemy `Session`::
+Plain functions over a `storage.db.Database`, or an open SQLAlchemy `Session` or `Connection` (reading
+in its transaction). Core only, on `storage.tables`: reading never imports the ORM::
 
     from storage import query
     from storage.db import open_database
@@ -53,11 +54,11 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, Literal, cast, get_args
+from typing import TYPE_CHECKING, Any, Literal, TypeAlias, get_args
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Session
+from sqlalchemy.engine import Connection
 
 from crawler.core.errors import UserError
 from crawler.core.normalize import canonicalize_url
@@ -65,14 +66,19 @@ from crawler.core.records import ArticleRecord
 from crawler.core.textmatch import TextQuery, matches, parse_query
 from storage import search
 from storage.db import Database
-from storage.models import Article, ArticleEvent, ArticleVersion, Portal
 from storage.search import search_plan, searchable_parts
 from storage.snippets import make_snippet
+from storage.tables import article_events as events_table
+from storage.tables import article_versions as versions_table
+from storage.tables import articles, portals
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
 
 Status = Literal["active", "removed", "all"]
 EventKind = Literal["new", "changed", "removed", "restored"]
 SortOrder = Literal["published", "first_seen", "relevance"]
-Source = Database | Session
+Source: TypeAlias = "Database | Session | Connection"
 
 RECORD_FIELDS = tuple(ArticleRecord.__dataclass_fields__)
 STORE_FIELDS = ("id", "first_seen_at", "last_seen_at", "version", "removed_at")
@@ -214,30 +220,31 @@ def search_articles(source: Source, filters: ArticleFilter | None = None, *, lim
     if limit < 1:
         raise UserError(f"limit must be at least 1, not {limit}")
     sort = filters.effective_sort
-    with _session(source) as session:
+    with _connection(source) as connection:
         # First the page's ids, sort keys and scores alone: sorting thousands of matches stays cheap
         # when the sort does not carry whole articles. Then those articles.
-        key_columns = {"published": Article.published_at, "first_seen": Article.first_seen_at}
+        key_columns = {"published": articles.c.published_at, "first_seen": articles.c.first_seen_at}
         extra = key_columns.get(sort)  # relevance pages on the score
-        columns = (Article.id, extra) if extra else (Article.id,)
+        columns = (articles.c.id, extra) if extra is not None else (articles.c.id,)
         position = _decode_cursor(cursor, sort) if cursor else None
         cut = position.cut if position else None
         keys: list[Any] = []
         if sort == "relevance" and position is None and filters.text_query is not None:
-            keys, cut = _first_ranked_page(session, filters, limit)
+            keys, cut = _first_ranked_page(connection, filters, limit)
         elif position is None or not position.older:
-            stmt, sort_keys = _articles_select(session, filters, columns, newer_than=cut)
+            stmt, sort_keys = _articles_select(connection, filters, columns, newer_than=cut)
             if position:
                 stmt = stmt.where(_after(sort_keys, position.key))
-            keys = list(session.execute(stmt.limit(limit + 1)).all())
+            keys = list(connection.execute(stmt.limit(limit + 1)).all())
         if cut is not None and len(keys) <= limit:
             # Past the ranked window: the older matches, most recently stored first.
-            stmt, sort_keys = _articles_select(session, filters, columns, up_to=cut)
+            stmt, sort_keys = _articles_select(connection, filters, columns, up_to=cut)
             if position and position.older:
-                stmt = stmt.where(Article.id < position.key[1])
-            keys += session.execute(stmt.limit(limit + 1 - len(keys))).all()
+                stmt = stmt.where(articles.c.id < position.key[1])
+            keys += connection.execute(stmt.limit(limit + 1 - len(keys))).all()
         scores = {key.id: key.score for key in keys[:limit]}
-        found = session.execute(_base_select().where(Article.id.in_(list(scores)))).all() if scores else []
+        found = (connection.execute(_base_select().where(articles.c.id.in_(list(scores)))).all()
+                 if scores else [])
         by_id = {r.id: r for r in found}
         rows = [_row(by_id[id_], filters.text_query, scores[id_]) for id_ in scores if id_ in by_id]
         more = len(keys) > limit
@@ -249,45 +256,44 @@ def iter_articles(source: Source, filters: ArticleFilter | None = None, *,
                   batch_size: int = 500) -> Iterator[ArticleRow]:
     """Every matching article, streamed (a server-side cursor on PostgreSQL): memory stays flat."""
     filters = filters or ArticleFilter()
-    with _session(source) as session:
-        cut = _relevance_cut(session, filters) if filters.effective_sort == "relevance" else None
+    with _connection(source) as connection:
+        cut = _relevance_cut(connection, filters) if filters.effective_sort == "relevance" else None
         parts: list[dict[str, Any]] = [{"newer_than": cut}] + ([{"up_to": cut}] if cut is not None else [])
         text_query = filters.text_query
         for part in parts:
-            stmt, _ = _articles_select(session, filters, _ARTICLE_COLUMNS, **part)
-            # Core, not ORM, execution: no identity map to fill, and a third fewer allocations per row.
-            result = session.connection().execute(stmt.execution_options(yield_per=batch_size))
+            stmt, _ = _articles_select(connection, filters, _ARTICLE_COLUMNS, **part)
+            result = connection.execute(stmt.execution_options(yield_per=batch_size))
             for row in result:
                 yield _row(row, text_query, row.score)
 
 
 def count_articles(source: Source, filters: ArticleFilter | None = None) -> int:
     filters = filters or ArticleFilter()
-    with _session(source) as session:
-        stmt, _ = _articles_select(session, filters, (Article.id,), ranked=False)
-        return session.scalar(sa.select(sa.func.count()).select_from(stmt.order_by(None).subquery())) or 0
+    with _connection(source) as connection:
+        stmt, _ = _articles_select(connection, filters, (articles.c.id,), ranked=False)
+        return connection.scalar(sa.select(sa.func.count()).select_from(stmt.order_by(None).subquery())) or 0
 
 
 def get_article(source: Source, url_or_id: str | int) -> ArticleRow | None:
     """The article with this id, URL or canonical URL (tracking parameters ignored), or None."""
-    with _session(source) as session:
+    with _connection(source) as connection:
         stmt = _base_select()
         if isinstance(url_or_id, int) or str(url_or_id).strip().isdigit():
-            stmt = stmt.where(Article.id == int(url_or_id))
+            stmt = stmt.where(articles.c.id == int(url_or_id))
         else:
             url = str(url_or_id).strip()
-            stmt = stmt.where(sa.or_(Article.canonical_url.in_({url, canonicalize_url(url)}),
-                                     Article.url == url))
-        found = session.execute(stmt.limit(1)).first()
+            stmt = stmt.where(sa.or_(articles.c.canonical_url.in_({url, canonicalize_url(url)}),
+                                     articles.c.url == url))
+        found = connection.execute(stmt.limit(1)).first()
         return _row(found, None, None) if found else None
 
 
 def article_versions(source: Source, article_id: int) -> list[VersionRow]:
     """Every stored version of an article, oldest first."""
-    with _session(source) as session:
-        versions = session.scalars(
-            sa.select(ArticleVersion).where(ArticleVersion.article_id == article_id)
-            .order_by(ArticleVersion.version)
+    with _connection(source) as connection:
+        versions = connection.execute(
+            sa.select(versions_table).where(versions_table.c.article_id == article_id)
+            .order_by(versions_table.c.version)
         )
         return [VersionRow(v.version, v.created_at, ArticleRecord.from_dict(v.record), v.content_hash,
                            list(v.changed_fields or []), v.diff or None) for v in versions]
@@ -295,25 +301,26 @@ def article_versions(source: Source, article_id: int) -> list[VersionRow]:
 
 def article_events(source: Source, article_id: int) -> list[EventRow]:
     """What happened to an article (new, changed, removed, restored), oldest first."""
-    with _session(source) as session:
-        events = session.scalars(
-            sa.select(ArticleEvent).where(ArticleEvent.article_id == article_id).order_by(ArticleEvent.id)
+    with _connection(source) as connection:
+        events = connection.execute(
+            sa.select(events_table).where(events_table.c.article_id == article_id)
+            .order_by(events_table.c.id)
         )
-        return [_event_row(e) for e in events]
+        return [EventRow(e.id, e.kind, e.occurred_at, e.version, e.baseline) for e in events]
 
 
 def _events_select() -> sa.Select[Any]:
     """Events, newest first, each with its article row and, for an edit, the diff it made."""
     return (
         _base_select()
-        .add_columns(ArticleEvent.id.label("event_id"), ArticleEvent.kind, ArticleEvent.occurred_at,
-                     ArticleEvent.version.label("event_version"), ArticleEvent.baseline,
-                     ArticleVersion.diff)
-        .join(ArticleEvent, ArticleEvent.article_id == Article.id)
-        .outerjoin(ArticleVersion, sa.and_(ArticleEvent.kind == "changed",
-                                           ArticleVersion.article_id == Article.id,
-                                           ArticleVersion.version == ArticleEvent.version))
-        .order_by(ArticleEvent.occurred_at.desc(), ArticleEvent.id.desc())
+        .add_columns(events_table.c.id.label("event_id"), events_table.c.kind, events_table.c.occurred_at,
+                     events_table.c.version.label("event_version"), events_table.c.baseline,
+                     versions_table.c.diff)
+        .join(events_table, events_table.c.article_id == articles.c.id)
+        .outerjoin(versions_table, sa.and_(events_table.c.kind == "changed",
+                                           versions_table.c.article_id == articles.c.id,
+                                           versions_table.c.version == events_table.c.version))
+        .order_by(events_table.c.occurred_at.desc(), events_table.c.id.desc())
     )
 
 
@@ -326,15 +333,15 @@ def feed_entries(source: Source, filters: ArticleFilter | None = None, *, limit:
     the database cannot decide, such as an alert rule's regex.
     """
     filters = filters or ArticleFilter(status="all")
-    with _session(source) as session:
-        matching, _ = _articles_select(session, filters, (Article.id,), ranked=False)
+    with _connection(source) as connection:
+        matching, _ = _articles_select(connection, filters, (articles.c.id,), ranked=False)
         matching_ids = matching.order_by(None)
-        stmt = _events_select().where(ArticleEvent.kind.in_(kinds), ArticleEvent.baseline.is_(False),
-                                      Article.id.in_(matching_ids))
+        stmt = _events_select().where(events_table.c.kind.in_(kinds), events_table.c.baseline.is_(False),
+                                      articles.c.id.in_(matching_ids))
         if keep is None:
-            result = session.execute(stmt.limit(limit))
+            result = connection.execute(stmt.limit(limit))
         else:  # streamed: how many events must be read to keep `limit` of them is unknown
-            result = session.connection().execute(stmt.execution_options(yield_per=200))
+            result = connection.execute(stmt.execution_options(yield_per=200))
         entries: list[FeedEntry] = []
         with result:
             for r in result:
@@ -350,28 +357,31 @@ def feed_entries(source: Source, filters: ArticleFilter | None = None, *, limit:
 # --- building the query -----------------------------------------------------------------------
 
 @contextmanager
-def _session(source: Source) -> Iterator[Session]:
-    if isinstance(source, Session):
+def _connection(source: Source) -> Iterator[Connection]:
+    if isinstance(source, Database):
+        with source.reading() as connection:
+            yield connection
+    elif isinstance(source, Connection):
         yield source
-    else:
-        with source.session() as session:
-            yield session
+    else:  # an ORM Session: read in its transaction, seeing what it holds (as its own queries would)
+        source.flush()
+        yield source.connection()
 
 
 _ARTICLE_COLUMNS = (
-    Article.id, Article.url, Article.canonical_url, Article.portal_id, Article.title,
-    Article.published_at, Article.lead, Article.body, Article.images, Article.attachments,
-    Article.author, Article.source, Article.category, Article.language, Article.updated_at,
-    Article.published_text, Article.content_hash, Article.first_seen_at, Article.last_seen_at,
-    Article.last_changed_at, Article.version, Article.removed_at, Portal.timezone,
+    articles.c.id, articles.c.url, articles.c.canonical_url, articles.c.portal_id, articles.c.title,
+    articles.c.published_at, articles.c.lead, articles.c.body, articles.c.images, articles.c.attachments,
+    articles.c.author, articles.c.source, articles.c.category, articles.c.language, articles.c.updated_at,
+    articles.c.published_text, articles.c.content_hash, articles.c.first_seen_at, articles.c.last_seen_at,
+    articles.c.last_changed_at, articles.c.version, articles.c.removed_at, portals.c.timezone,
 )
 
 
 def _base_select() -> sa.Select[Any]:
-    return sa.select(*_ARTICLE_COLUMNS).join(Portal, Portal.id == Article.portal_id)
+    return sa.select(*_ARTICLE_COLUMNS).join(portals, portals.c.id == articles.c.portal_id)
 
 
-def _relevance_cut(session: Session, f: ArticleFilter) -> int | None:
+def _relevance_cut(connection: Connection, f: ArticleFilter) -> int | None:
     """When a search matches more than `search.RANK_WINDOW` articles, the id of the newest match
     left out of the ranked window (ranked: the matches with a higher id); None when all are ranked.
 
@@ -380,11 +390,11 @@ def _relevance_cut(session: Session, f: ArticleFilter) -> int | None:
     """
     if f.text_query is None:
         return None
-    stmt, (id_column,) = _articles_select(session, f, (Article.id,), ranked=False)
-    return session.scalar(stmt.order_by(id_column.desc()).offset(search.RANK_WINDOW).limit(1))
+    stmt, (id_column,) = _articles_select(connection, f, (articles.c.id,), ranked=False)
+    return connection.scalar(stmt.order_by(id_column.desc()).offset(search.RANK_WINDOW).limit(1))
 
 
-def _first_ranked_page(session: Session, f: ArticleFilter, limit: int) -> tuple[list[Any], int | None]:
+def _first_ranked_page(connection: Connection, f: ArticleFilter, limit: int) -> tuple[list[Any], int | None]:
     """The keys (id, score) of the first `limit` + 1 rows of a relevance search, and its cut
     (see `_relevance_cut`), found in one pass over the matches.
 
@@ -393,7 +403,7 @@ def _first_ranked_page(session: Session, f: ArticleFilter, limit: int) -> tuple[
     first and ranking after read every match twice, which on PostgreSQL (a stored vector to
     check per match) cost 50-60 ms for searches matching 10,000 articles.
     """
-    for plan, complete in _window_plans(session, f):
+    for plan, complete in _window_plans(connection, f):
         window = plan.limit(search.RANK_WINDOW + 1).subquery("ranked_window")
         stmt = (
             sa.select(window.c.id, window.c.score, sa.func.count().over().label("window_size"),
@@ -401,7 +411,7 @@ def _first_ranked_page(session: Session, f: ArticleFilter, limit: int) -> tuple[
             .order_by(window.c.score.desc(), window.c.id.desc())
             .limit(limit + 2)  # one more than asked, and the cut, which is no part of the ranked page
         )
-        keys = list(session.execute(stmt).all())
+        keys = list(connection.execute(stmt).all())
         full = bool(keys) and keys[0].window_size > search.RANK_WINDOW
         if full or complete:
             break
@@ -411,7 +421,7 @@ def _first_ranked_page(session: Session, f: ArticleFilter, limit: int) -> tuple[
     return [key for key in keys if key.id != cut][:limit + 1], cut
 
 
-def _window_plans(session: Session, f: ArticleFilter) -> Iterator[tuple[sa.Select[Any], bool]]:
+def _window_plans(connection: Connection, f: ArticleFilter) -> Iterator[tuple[sa.Select[Any], bool]]:
     """Ways to select the matches of a search, scored, most recently stored first, each with
     whether it holds them all (if not and it holds fewer than the window, try the next).
 
@@ -423,14 +433,15 @@ def _window_plans(session: Session, f: ArticleFilter) -> Iterator[tuple[sa.Selec
     should have visited and the other way round: 40-70 ms for searches matching a tenth of the
     articles. Here the share of the newest `search.PG_PROBE` articles that match decides.
     """
-    if session.get_bind().dialect.name != "postgresql":
-        yield _articles_select(session, f, (Article.id,), in_id_order="planner")[0], True
+    if connection.dialect.name != "postgresql":
+        yield _articles_select(connection, f, (articles.c.id,), in_id_order="planner")[0], True
         return
-    where = _conditions(session, f)  # once: a category or author filter reads the stored values
-    walk, _ = _articles_select(session, f, (Article.id,), in_id_order="walk", where=where)
-    newest = sa.select(sa.func.max(Article.id)).scalar_subquery()
-    recent = walk.with_only_columns(Article.id).order_by(None).where(Article.id > newest - search.PG_PROBE)
-    probe = session.execute(sa.select(newest, sa.select(sa.func.count()).select_from(recent.subquery())
+    where = _conditions(connection, f)  # once: a category or author filter reads the stored values
+    walk, _ = _articles_select(connection, f, (articles.c.id,), in_id_order="walk", where=where)
+    newest = sa.select(sa.func.max(articles.c.id)).scalar_subquery()
+    recent = (walk.with_only_columns(articles.c.id).order_by(None)
+              .where(articles.c.id > newest - search.PG_PROBE))
+    probe = connection.execute(sa.select(newest, sa.select(sa.func.count()).select_from(recent.subquery())
                                       .scalar_subquery())).one()
     stored, density = probe[0] or 0, (probe[1] or 0) / search.PG_PROBE
     wanted = search.RANK_WINDOW + 1
@@ -439,11 +450,11 @@ def _window_plans(session: Session, f: ArticleFilter) -> Iterator[tuple[sa.Selec
     if density and wanted / density < search.PG_VISIT_COST * stored * density:
         # Bounded at twice the expected walk, so that the planner sees it short (unbounded, a seq
         # scan could look cheaper to it); a window not found in it is looked for by visiting.
-        yield walk.where(Article.id > stored - int(2 * wanted / density)), False
-    yield _articles_select(session, f, (Article.id,), in_id_order="visit", where=where)[0], True
+        yield walk.where(articles.c.id > stored - int(2 * wanted / density)), False
+    yield _articles_select(connection, f, (articles.c.id,), in_id_order="visit", where=where)[0], True
 
 
-def _articles_select(session: Session, f: ArticleFilter, columns: Sequence[Any], *,
+def _articles_select(connection: Connection, f: ArticleFilter, columns: Sequence[Any], *,
                      ranked: bool = True, newer_than: int | None = None,
                      up_to: int | None = None,
                      in_id_order: Literal["planner", "walk", "visit"] | None = None,
@@ -458,20 +469,20 @@ def _articles_select(session: Session, f: ArticleFilter, columns: Sequence[Any],
     `in_id_order`: scored, but most recently stored first (the ranked window itself), by the
     plan the database prefers; on PostgreSQL "walk" keeps the full-text index out of the plan
     (the primary key walked backwards) and "visit" keeps the primary key's order out of it
-    (every match from the index). `where`: `_conditions(session, f)`, when the caller has them.
+    (every match from the index). `where`: `_conditions(connection, f)`, when the caller has them.
     """
-    stmt = sa.select(*columns).where(*(_conditions(session, f) if where is None else where))
-    if Portal.timezone in columns:
-        stmt = stmt.join(Portal, Portal.id == Article.portal_id)
+    stmt = sa.select(*columns).where(*(_conditions(connection, f) if where is None else where))
+    if portals.c.timezone in columns:
+        stmt = stmt.join(portals, portals.c.id == articles.c.portal_id)
     score: sa.ColumnElement[Any] = sa.null()
-    id_column: Any = Article.id
+    id_column: Any = articles.c.id
     if f.text_query is not None:
         scored = ranked and f.effective_sort == "relevance" and up_to is None
-        plan = search_plan(session.get_bind().dialect.name, f.text_query, cast(sa.Table, Article.__table__),
+        plan = search_plan(connection.dialect.name, f.text_query, articles,
                            scored=scored,
                            indexed=in_id_order != "walk")
         if plan.join is not None:
-            stmt = stmt.join(plan.join, plan.join.c.id == Article.id)
+            stmt = stmt.join(plan.join, plan.join.c.id == articles.c.id)
             id_column = plan.join.c.id  # FTS5 takes a rowid range: it reads and ranks only those
         if plan.where is not None:
             stmt = stmt.where(plan.where)
@@ -489,64 +500,65 @@ def _articles_select(session: Session, f: ArticleFilter, columns: Sequence[Any],
         keys: list[Any] = [score, id_column]
         stmt = stmt.order_by((id_column + 0 if in_id_order == "visit" else id_column).desc())
     elif up_to is not None:
-        keys = [score, Article.id]
-        stmt = stmt.order_by(Article.id.desc())
+        keys = [score, articles.c.id]
+        stmt = stmt.order_by(articles.c.id.desc())
     elif sort == "relevance":
-        keys = [score, Article.id]
-        stmt = stmt.order_by(score.desc(), Article.id.desc())
+        keys = [score, articles.c.id]
+        stmt = stmt.order_by(score.desc(), articles.c.id.desc())
     elif sort == "first_seen":
-        keys = [Article.first_seen_at, Article.id]
-        stmt = stmt.order_by(Article.first_seen_at.desc(), Article.id.desc())
+        keys = [articles.c.first_seen_at, articles.c.id]
+        stmt = stmt.order_by(articles.c.first_seen_at.desc(), articles.c.id.desc())
     else:
-        keys = [Article.published_at, Article.id]
-        stmt = stmt.order_by(Article.published_at.desc().nulls_last(), Article.id.desc())
+        keys = [articles.c.published_at, articles.c.id]
+        stmt = stmt.order_by(articles.c.published_at.desc().nulls_last(), articles.c.id.desc())
     return stmt, keys
 
 
-def _conditions(session: Session, f: ArticleFilter) -> list[sa.ColumnElement[bool]]:
+def _conditions(connection: Connection, f: ArticleFilter) -> list[sa.ColumnElement[bool]]:
     where: list[sa.ColumnElement[bool]] = []
     if f.portals:
-        where.append(Article.portal_id.in_(f.portals))
+        where.append(articles.c.portal_id.in_(f.portals))
     dated: tuple[tuple[Any, datetime | None, datetime | None], ...] = (
-        (Article.published_at, f.published_since, f.published_until),
-        (Article.first_seen_at, f.first_seen_since, f.first_seen_until),
-        (Article.last_changed_at, f.changed_since, f.changed_until),
+        (articles.c.published_at, f.published_since, f.published_until),
+        (articles.c.first_seen_at, f.first_seen_since, f.first_seen_until),
+        (articles.c.last_changed_at, f.changed_since, f.changed_until),
     )
     for column, since, until in dated:
         if since is not None:
             where.append(column >= since)
         if until is not None:
             where.append(column < until)
-    texts: tuple[tuple[Any, str | None], ...] = ((Article.category, f.category), (Article.author, f.author))
+    texts: tuple[tuple[Any, str | None], ...] = (
+        (articles.c.category, f.category), (articles.c.author, f.author))
     for column, wanted in texts:
         if wanted:
-            where.append(column.in_(_values_like(session, column, wanted)))
+            where.append(column.in_(_values_like(connection, column, wanted)))
     status = f.effective_status
     if status == "active":
-        where.append(Article.removed_at.is_(None))
+        where.append(articles.c.removed_at.is_(None))
     elif status == "removed":
-        where.append(Article.removed_at.is_not(None))
+        where.append(articles.c.removed_at.is_not(None))
     if f.events or f.events_since or f.events_until:
-        event = sa.select(ArticleEvent.id).where(ArticleEvent.article_id == Article.id)
+        event = sa.select(events_table.c.id).where(events_table.c.article_id == articles.c.id)
         if f.events:
-            event = event.where(ArticleEvent.kind.in_(f.events))
+            event = event.where(events_table.c.kind.in_(f.events))
         if not f.include_baseline:
-            event = event.where(ArticleEvent.baseline.is_(False))
+            event = event.where(events_table.c.baseline.is_(False))
         if f.events_since:
-            event = event.where(ArticleEvent.occurred_at >= f.events_since)
+            event = event.where(events_table.c.occurred_at >= f.events_since)
         if f.events_until:
-            event = event.where(ArticleEvent.occurred_at < f.events_until)
+            event = event.where(events_table.c.occurred_at < f.events_until)
         where.append(event.exists())
     return where
 
 
-def _values_like(session: Session, column: Any, wanted: str) -> list[str]:
+def _values_like(connection: Connection, column: Any, wanted: str) -> list[str]:
     """Stored values of `column` that `wanted` matches as a search would ("tin tuc" ~ "Tin tức")."""
     try:
         text_query = parse_query(wanted)
     except UserError:  # nothing word-like in it ("-"): compare as typed
         return [wanted]
-    values = session.scalars(sa.select(column).where(column.is_not(None)).distinct())
+    values = connection.scalars(sa.select(column).where(column.is_not(None)).distinct())
     return [value for value in values if matches(text_query, value)]
 
 
@@ -557,7 +569,7 @@ def _after(keys: list[Any], cursor_key: list[Any]) -> sa.ColumnElement[bool]:
     if value is None:
         return sa.and_(column.is_(None), id_column < last_id)
     later = sa.or_(column < value, sa.and_(column == value, id_column < last_id))
-    return sa.or_(later, column.is_(None)) if column is Article.published_at else later
+    return sa.or_(later, column.is_(None)) if column is articles.c.published_at else later
 
 
 _SORT_KEY = {"relevance": "score", "first_seen": "first_seen_at", "published": "published_at"}
@@ -618,6 +630,3 @@ def _row(r: Any, text_query: TextQuery | None, score: float | None) -> ArticleRo
         snippet=snippet.text if snippet else None, highlights=snippet.highlights if snippet else (),
     )
 
-
-def _event_row(e: ArticleEvent) -> EventRow:
-    return EventRow(e.id, e.kind, e.occurred_at, e.version, e.baseline)  # type: ignore[arg-type]

@@ -140,6 +140,18 @@ def test_help_imports_no_database_or_scrapy() -> None:
     assert result.stdout.strip().splitlines()[-1] == "[]"
 
 
+@pytest.mark.parametrize("command", [["items", "--limit", "20"], ["events", "--since", "7d"],
+                                     ["show", "1", "--versions"], ["items", "--portal", "thainguyen"]])
+def test_reading_commands_load_neither_the_orm_nor_alembic(filled: str, command: list[str]) -> None:
+    """What keeps `items` quick to start (bench/cli.py): the read path is SQLAlchemy Core only."""
+    probe = ("import sys; from crawler.cli import main\n"
+             f"code = main({[*command, '--db', filled]!r})\n"
+             "print(code, sorted(m for m in sys.modules if m in ('sqlalchemy.orm', 'alembic', 'storage.models')))")
+    result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, cwd=REPO,
+                            check=True)
+    assert result.stdout.strip().splitlines()[-1] == "0 []", result.stdout[-2000:]
+
+
 def test_every_time_is_printed_one_way_with_its_zone(capsys: pytest.CaptureFixture[str], filled: str) -> None:
     _, table, _ = run(capsys, "items", "--db", filled, "--status", "all")
     assert table.splitlines()[0].split()[:3] == ["ID", "PUBLISHED", "(+07)"]

@@ -139,10 +139,10 @@ def check_portal_ids(args: argparse.Namespace, portal_ids: list[str] | tuple[str
     if unknown and database is not None:
         from sqlalchemy import select
 
-        from storage.models import Portal
+        from storage.tables import portals
 
-        with database.session() as session:
-            known |= set(session.scalars(select(Portal.id)))
+        with database.reading() as connection:
+            known |= set(connection.scalars(select(portals.c.id)))
         unknown = [pid for pid in portal_ids if pid not in known]
     if unknown:
         raise UserError(f"unknown portal {', '.join(map(repr, unknown))} "

@@ -5,13 +5,13 @@ from __future__ import annotations
 from alembic import context
 from sqlalchemy import create_engine
 
-from storage.models import Base
+from storage.tables import metadata
 
 config = context.config
-target_metadata = Base.metadata
+target_metadata = metadata
 
 
-# Objects that live outside the models: APScheduler's job table, the search index (FTS5 tables,
+# Objects that live outside storage.tables: APScheduler's job table, the search index (FTS5 tables,
 # the tsvector column and its indexes, created by migration 0002). Autogenerate must not drop them.
 _UNMODELLED = (
     "apscheduler_jobs",
