@@ -17,7 +17,7 @@ cut short raises the same alerts as a whole one.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import asdict, dataclass
 from datetime import datetime
 from typing import Any
@@ -89,34 +89,51 @@ def _history(session: Session, run: CrawlRun) -> list[RunFigures]:
 
 
 def judge_run(session: Session, run: CrawlRun, *, on_event: HealthHook | None = None,
-              now: datetime | None = None) -> HealthEvent | None:
-    """Judge the run's parse figures; open or close the portal's incident. Returns the event, if any."""
+              now: datetime | None = None, examples: Mapping[str, str] | None = None) -> HealthEvent | None:
+    """Judge the run's parse figures; open or close the portal's incident. Returns the event, if any.
+
+    `examples`: per aspect (crawler.core.health.ASPECTS), a page of the run that shows the problem
+    (a listing without links, an unreadable article page, a record without a body or date): kept
+    with the problem, so that whoever is alerted can open it and try `portalwatch parse` on it.
+    """
     verdict = judge(figures_of(run), _history(session, run))
+    examples = examples or {}
     run.health = "broken" if verdict.problems else "ok" if verdict.judged else None
     incident = open_incident(session, run.portal_id)
     now = now or utcnow()
     if incident is None and verdict.problems:
         incident = HealthIncident(portal_id=run.portal_id, opened_at=now, opened_run_id=run.id,
-                                  problems=[problem.to_dict() for problem in verdict.problems])
+                                  problems=_problem_dicts(verdict, examples))
         session.add(incident)
         session.flush()
-        return _event(session, incident, UNHEALTHY, run, verdict, now, on_event)
+        return _event(session, incident, UNHEALTHY, run, _problem_dicts(verdict, examples), now, on_event)
     if incident is not None and verdict.recovers([p["aspect"] for p in incident.problems]):
         incident.closed_at, incident.closed_run_id = now, run.id
-        return _event(session, incident, RECOVERED, run, verdict, now, on_event)
+        return _event(session, incident, RECOVERED, run, [], now, on_event)
     if incident is not None and verdict.problems:
         # Still broken; a part that broke since is added, so recovery waits for it too.
         known = {p["aspect"] for p in incident.problems}
-        added = [problem.to_dict() for problem in verdict.problems if problem.aspect not in known]
+        added = [problem for problem in _problem_dicts(verdict, examples) if problem["aspect"] not in known]
         if added:
             incident.problems = [*incident.problems, *added]
     return None
 
 
-def _event(session: Session, incident: HealthIncident, kind: str, run: CrawlRun, verdict: Verdict,
-           now: datetime, on_event: HealthHook | None) -> HealthEvent:
+def _problem_dicts(verdict: Verdict, examples: Mapping[str, str]) -> list[dict[str, str]]:
+    return [{**problem.to_dict(), "example": examples[problem.aspect]} if problem.aspect in examples
+            else problem.to_dict() for problem in verdict.problems]
+
+
+def problem_line(problem: Mapping[str, str]) -> str:
+    """A stored problem as every face prints it: what broke, and a page that shows it."""
+    example = problem.get("example")
+    return f"{problem['text']} (e.g. {example})" if example else problem["text"]
+
+
+def _event(session: Session, incident: HealthIncident, kind: str, run: CrawlRun,
+           problems: list[dict[str, str]], now: datetime, on_event: HealthHook | None) -> HealthEvent:
     details = {"figures": figures_of(run).__dict__, "run_id": run.id,
-               "problems": [problem.to_dict() for problem in verdict.problems] or incident.problems,
+               "problems": problems or incident.problems,
                "opened_at": incident.opened_at.isoformat()}
     event = HealthEvent(incident_id=incident.id, portal_id=run.portal_id, kind=kind, occurred_at=now,
                         crawl_run_id=run.id, details=details)
@@ -182,6 +199,6 @@ def read_portal_health(session: Session) -> dict[str, PortalHealth]:
             last_run=figures_of(run) if run is not None else None,
             last_run_health=run.health if run is not None else None,
             incident_since=incident.opened_at if incident else None,
-            incident_problems=tuple(p["text"] for p in incident.problems) if incident else (),
+            incident_problems=tuple(problem_line(p) for p in incident.problems) if incident else (),
         )
     return health

@@ -146,7 +146,8 @@ def test_reading_commands_load_neither_the_orm_nor_alembic(filled: str, command:
     """What keeps `items` quick to start (bench/cli.py): the read path is SQLAlchemy Core only."""
     probe = ("import sys; from crawler.cli import main\n"
              f"code = main({[*command, '--db', filled]!r})\n"
-             "print(code, sorted(m for m in sys.modules if m in ('sqlalchemy.orm', 'alembic', 'storage.models')))")
+             "heavy = ('sqlalchemy.orm', 'alembic', 'storage.models')\n"
+             "print(code, sorted(m for m in sys.modules if m in heavy))")
     result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, cwd=REPO,
                             check=True)
     assert result.stdout.strip().splitlines()[-1] == "0 []", result.stdout[-2000:]

@@ -3,6 +3,7 @@ theme change of a simulated portal seen end to end (one alert, one recovery aler
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
@@ -68,7 +69,7 @@ def test_an_incident_recovers_only_when_every_part_that_broke_works_again() -> N
 
 # -- incidents and their alerts in the store -------------------------------------------------------
 
-def _run(database: Database, figures: RunFigures, status: str = "ok") -> None:
+def _run(database: Database, figures: RunFigures, status: str = "ok", **examples: str) -> None:
     """A crawl run of `thainguyen` with these figures, ended as the crawl pipeline ends it."""
     with database.session() as session:
         run = start_run(session, "thainguyen", baseline=False)
@@ -78,7 +79,7 @@ def _run(database: Database, figures: RunFigures, status: str = "ok") -> None:
             run.errors = [{"url": "https://thainguyen.gov.vn/", "reason": "HTTP 503 after retries",
                            "listing": True}]
         run = finish_run(session, run, status=status)
-        judge_run(session, run, on_event=queue_alerts)
+        judge_run(session, run, on_event=queue_alerts, examples=examples)
 
 
 def _deliveries(database: Database) -> list[tuple[str, str]]:
@@ -101,13 +102,15 @@ def test_an_incident_opens_once_raises_one_alert_and_one_when_it_recovers(db: Da
     _run(db, NO_LINKS)
     assert _deliveries(db) == [("ops", "unhealthy")]  # not the news rule, not another portal's
     _run(db, NO_LINKS)
-    _run(db, UNREADABLE_ARTICLES)  # another part breaks: still the same incident, no new alert
+    # Another part breaks: still the same incident, no new alert; the part is kept with a page showing it.
+    _run(db, UNREADABLE_ARTICLES, articles="https://thainguyen.gov.vn/tin/1", listing="https://thainguyen.gov.vn/x")
     _run(db, RunFigures(), status="failed")  # unreachable: says nothing, the incident stays open
     with db.session() as session:
         health = read_portal_health(session)["thainguyen"]
     assert health.parser_broken and health.consecutive_failures == 1
     assert health.incident_problems == ("1 of 1 listing page(s) yielded no article links",
-                                        "8 of 10 article pages could not be parsed (80%; usually 0%)")
+                                        "8 of 10 article pages could not be parsed (80%; usually 0%) "
+                                        "(e.g. https://thainguyen.gov.vn/tin/1)")
     _run(db, RunFigures(listings_fetched=1))  # links again, articles unchecked: not over yet
     assert _deliveries(db) == [("ops", "unhealthy")]
     _run(db, HEALTHY)
@@ -159,11 +162,17 @@ def test_a_theme_change_raises_exactly_one_health_alert_and_one_recovery_alert(
         assert main(["portals", "--db", sqlite_url, "--portals", str(registry)]) == 0
         listing = " ".join(capsys.readouterr().out.split())  # the table wraps its cells
         assert "PARSER BROKEN since" in listing and "yielded no article links" in listing
+        # With the page of the portal that shows it, to open and try the parser on.
+        shown = re.search(r"\(e\.g\. (\S+)\)", listing)
+        assert shown and shown[1].startswith(portal.start_url.rsplit("/", 1)[0] + "/"), listing
+        example = shown[1]
         portal.set_family("liferay")  # the theme is put back (or the selectors follow it)
         assert run_crawl(registry, sqlite_url).returncode == 0
         [_, recovery] = hook.wait_for(2)
     first, second = _texts([alert, recovery])
     assert "Cổng mô phỏng: pages no longer parse" in first and "yielded no article links" in first
+    # The alert links to a page that shows the problem, and says how to try the parser on it.
+    assert f"Link: {example}" in first and f"`portalwatch parse {example}`" in first
     assert "Cổng mô phỏng: pages parse again" in second and "Broken since" in second
     assert len(hook.payloads) == 2
     database = open_database(sqlite_url)

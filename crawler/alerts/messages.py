@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo
 
 from crawler.changes import AUTHOR, FILE, IMAGE, SOURCE, changed_lines
 from crawler.core.normalize import DEFAULT_TIMEZONE, TIME_FORMAT, format_moment
+from storage.health import problem_line
 from storage.models import AlertDelivery, Article, ArticleEvent, ArticleVersion, HealthEvent
 
 LOCAL = ZoneInfo(DEFAULT_TIMEZONE)
@@ -78,7 +79,10 @@ def item_for(event: ArticleEvent, article: Article, portal_name: str,
 def health_item(event: HealthEvent, portal_name: str) -> AlertItem:
     """The alert of a parser-health event: the incident's problems and the run's figures."""
     details = event.details or {}
-    problems = [problem["text"] for problem in details.get("problems", [])]
+    stored = details.get("problems", [])
+    problems = [problem_line(problem) for problem in stored]
+    # A page that shows the problem: what the alert links to, and what to try the parser on.
+    example = next((problem["example"] for problem in stored if problem.get("example")), "")
     figures = details.get("figures") or {}
     run = f"run #{details['run_id']}" if details.get("run_id") else "the last run"
     parsed = (f"{figures.get('pages_parsed', 0)} article page(s) parsed, {figures.get('parse_failures', 0)} "
@@ -94,9 +98,10 @@ def health_item(event: HealthEvent, portal_name: str) -> AlertItem:
         title = f"{portal_name}: pages no longer parse"
         lines = [f"Seen {format_moment(event.occurred_at, LOCAL)}.", "What broke:",
                  *(f"- {text}" for text in problems), f"In {run}: {parsed}.",
-                 "The portal may have changed its theme or CMS: check a page with `portalwatch parse URL` "
-                 "and the portal's selectors. One more alert comes when it recovers."]
-    return AlertItem(kind=event.kind, title=title, portal_name=portal_name, url="",
+                 "The portal may have changed its theme or CMS: check a page with "
+                 f"`portalwatch parse {example or 'URL'}` and the portal's selectors. "
+                 "One more alert comes when it recovers."]
+    return AlertItem(kind=event.kind, title=title, portal_name=portal_name, url=example,
                      occurred_at=event.occurred_at, details=tuple(lines))
 
 
@@ -169,7 +174,7 @@ def _diff_date(text: str) -> str:
 
 def _facts(item: AlertItem) -> list[str]:
     if item.kind in HEALTH_LABELS:
-        return [item.title]
+        return [item.title, f"Link: {item.url}"] if item.url else [item.title]
     lines = [item.title]
     if item.published_at is not None:
         lines.append(f"Đăng lúc: {local_time(item.published_at)}")

@@ -76,6 +76,8 @@ class StoragePipeline:
         self.buffer: list[Any] = []
         self.errors: list[dict[str, Any]] = []
         self.listings: list[ListingRead] = []  # written with the next batch, as the errors are
+        # Parser health: the first page of the run that shows each problem (storage.health.judge_run)
+        self.health_examples: dict[str, str] = {}
         self.database: Database
         self.run: CrawlRun | None = None  # None: the crawl stood aside (busy) or never opened
         self.baseline = False
@@ -126,11 +128,20 @@ class StoragePipeline:
         if isinstance(item, CrawlProblem):
             error = {"url": item.url, "reason": item.reason, "listing": item.is_listing}
             self.errors.append({**error, "unparsed": True} if item.unparsed else error)
+            if item.unparsed and not item.is_listing:
+                self.health_examples.setdefault("articles", item.url)
             log.warning("%s: %s", item.url, item.reason)
             return item
         if isinstance(item, ListingRead):  # not an article: it does not count toward a batch
             self.listings.append(item)
+            if item.links == 0:
+                self.health_examples.setdefault("listing", item.url)
             return item
+        if isinstance(item, FetchedArticle):
+            record = item.record
+            for aspect, missing in (("body", not record.body), ("date", record.published_at is None)):
+                if missing:
+                    self.health_examples.setdefault(aspect, record.url)
         self.buffer.append(item)
         if len(self.buffer) >= self.batch_size:
             self.flush()
@@ -220,7 +231,7 @@ class StoragePipeline:
             self.run = finish_run(session, run, status=status)
             # In the transaction that ends the run: an incident opened or closed here has its
             # alerts queued with it, so they are sent once, whatever happens to this process.
-            judge_run(session, self.run, on_event=self.on_event)
+            judge_run(session, self.run, on_event=self.on_event, examples=self.health_examples)
         self.crawler.stats.set_value("portalwatch/status", status)
         self.crawler.stats.set_value("portalwatch/summary", self.run.summary())
         if self.run.errors:
