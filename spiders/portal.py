@@ -46,6 +46,7 @@ from crawler.crawling.outcomes import (
     ArticleUnchanged,
     CrawlProblem,
     FetchedArticle,
+    ListingFound,
     ListingRead,
 )
 from crawler.parsing import parse_page
@@ -116,6 +117,7 @@ class PortalSpider(scrapy.Spider):
         self.candidates: list[Candidate] = []
         self.discovery_notes: list[str] = []  # why the guessed listing and each candidate were refused
         self.best_found: tuple[tuple[int, int, int], ListingPage, str] | None = None  # no paged one yet
+        self.found_listing: str | None = None  # where an earlier crawl found the listing (CrawlState)
 
     @classmethod
     def check_arguments(cls, settings: Any, portal: str = "", **_: Any) -> None:
@@ -142,18 +144,25 @@ class PortalSpider(scrapy.Spider):
         opens, before the first request (the spider itself never reads the database)."""
         self.known = state.known
         self.full_walk = state.full_walk
+        self.found_listing = state.found_listing
         self.state_received = True
 
     async def start(self) -> AsyncIterator[scrapy.Request]:
         if not self.state_received:
             raise RuntimeError("the spider was given no crawl state: enable "
                                "crawler.crawling.pipelines.StoragePipeline in ITEM_PIPELINES")
-        for url in self.portal.start_urls:
+        if self.portal.discovers_listing and self.found_listing:
+            # Found on the home page by an earlier crawl: start there, not from the home page or
+            # the guess that failed; should it fail too, the home page is looked at again.
             self.walks_open += 1
-            yield self._listing_request(url, page=1)
-        if not self.portal.start_urls:  # a home page only: its news listing is found there first
-            self.walks_open += 1
-            yield self._home_request()
+            yield self._listing_request(self.found_listing, page=1)
+        else:
+            for url in self.portal.start_urls:
+                self.walks_open += 1
+                yield self._listing_request(url, page=1)
+            if not self.portal.start_urls:  # a home page only: its news listing is found there first
+                self.walks_open += 1
+                yield self._home_request()
         for known in self._rechecks_due():
             yield self._article_request(known.canonical_url, known=known, reason="recheck")
 
@@ -272,7 +281,7 @@ class PortalSpider(scrapy.Spider):
 
     def parse_home(self, response: Response) -> Iterator[Any]:
         family = home_family(response.body, response.url)
-        refused = set(self.portal.start_urls)
+        refused = {*self.portal.start_urls, *([self.found_listing] if self.found_listing else [])}
         found = listing_candidates(response.body, response.url, family)
         self.candidates = [c for c in found if c.url not in refused][:MAX_CANDIDATES]
         yield from self._next_candidate()
@@ -284,8 +293,7 @@ class PortalSpider(scrapy.Spider):
     def _next_candidate(self) -> Iterator[Any]:
         if not self.candidates and self.best_found is not None:  # no paged listing: the best one read
             _, listing, why = self.best_found
-            self.logger.info("news listing found from the home page: %s (%s)", listing.url, why)
-            yield from self._walk_listing(listing, 1)
+            yield from self._walk_found(listing, why)
             return
         if not self.candidates:
             tried = "; ".join(self.discovery_notes) or "the home page names no news section"
@@ -308,12 +316,16 @@ class PortalSpider(scrapy.Spider):
         content_type = (response.headers.get("Content-Type") or b"").decode("latin-1")
         quality = listing_quality(listing, looks_like_feed(content_type, response.body))
         if quality[1]:  # a paged HTML listing: the one to walk, as `portals probe` would choose it
-            self.logger.info("news listing found from the home page: %s (%s)", response.url, why)
-            yield from self._walk_listing(listing, 1)
+            yield from self._walk_found(listing, why)
             return
         if self.best_found is None or quality > self.best_found[0]:
             self.best_found = (quality, listing, why)
         yield from self._next_candidate()
+
+    def _walk_found(self, listing: ListingPage, why: str) -> Iterator[Any]:
+        self.logger.info("news listing found from the home page: %s (%s)", listing.url, why)
+        yield ListingFound(listing.url)
+        yield from self._walk_listing(listing, 1)
 
     def candidate_failed(self, failure: Failure) -> Iterator[Any]:
         self.discovery_notes.append(f"{_failed_url(failure)}: {_reason(failure)}")

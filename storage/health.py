@@ -158,6 +158,7 @@ class PortalHealth:
     last_run_health: str | None = None  # ok | broken | None (too little to judge)
     incident_since: datetime | None = None  # an open parser-health incident
     incident_problems: tuple[str, ...] = ()
+    found_listing: str | None = None  # the news listing a crawl found on the home page (crawls start there)
 
     @property
     def parser_broken(self) -> bool:
@@ -168,6 +169,7 @@ class PortalHealth:
         return {
             "consecutive_failures": self.consecutive_failures, "last_error": self.last_error,
             "backoff_until": _iso(self.backoff_until), "last_crawl_at": _iso(self.last_crawl_at),
+            "found_listing": self.found_listing,
             "parser": {
                 "healthy": not self.parser_broken,
                 "incident_since": _iso(self.incident_since),
@@ -200,5 +202,6 @@ def read_portal_health(session: Session) -> dict[str, PortalHealth]:
             last_run_health=run.health if run is not None else None,
             incident_since=incident.opened_at if incident else None,
             incident_problems=tuple(problem_line(p) for p in incident.problems) if incident else (),
+            found_listing=portal.listing_url,
         )
     return health

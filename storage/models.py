@@ -34,6 +34,7 @@ class Portal(Base):
     last_error: Mapped[str | None]
     last_crawl_at: Mapped[datetime | None]
     backoff_until: Mapped[datetime | None]
+    listing_url: Mapped[str | None]
 
 
 class Article(Base):

@@ -182,11 +182,21 @@ class CrawlState:
     # A first crawl, or one after a crawl that was killed or failed, walks every listing page it
     # may, so that an interrupted backfill is completed.
     full_walk: bool
+    found_listing: str | None = None  # the listing an earlier crawl found on the home page
+
+
+def remember_listing(session: Session, portal_id: str, url: str) -> None:
+    """Keep the news listing a crawl found on the portal's home page, for the next crawls."""
+    portal = session.get(Portal, portal_id)
+    if portal is not None:
+        portal.listing_url = url
 
 
 def load_crawl_state(session: Session, portal_id: str) -> CrawlState:
     known = crawl_state(session, portal_id)
-    return CrawlState(known, full_walk=not known or not last_run_completed(session, portal_id))
+    portal = session.get(Portal, portal_id)
+    return CrawlState(known, full_walk=not known or not last_run_completed(session, portal_id),
+                      found_listing=portal.listing_url if portal is not None else None)
 
 
 def crawl_state(session: Session, portal_id: str) -> dict[str, KnownArticle]:

@@ -84,6 +84,10 @@ portals = Table(
     Column("last_error", Text),
     _moment("last_crawl_at"),
     _moment("backoff_until"),
+    # The news listing a crawl found on the home page (an entry with only a home page, or an
+    # unverified one whose guessed listing failed): the next crawls start there, and look again
+    # on the home page only when it fails.
+    Column("listing_url", String(2000)),
 )
 
 articles = Table(

@@ -1,7 +1,9 @@
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 
@@ -333,3 +335,34 @@ def test_the_crawl_walks_the_listing_the_probe_shows(tmp_path: Path) -> None:
         assert shown.listing_url.removeprefix(portal.base_url) in walked
         assert shown.listing.next_page.removeprefix(portal.base_url) in walked  # backfilled page by page
         assert "12 new" in crawled.stdout
+
+
+def test_the_listing_found_on_the_home_page_is_where_the_next_crawls_start(tmp_path: Path) -> None:
+    """Found once, kept: later crawls go straight to it (no home page, no candidates), and look on
+    the home page again only when it fails, keeping the listing found then."""
+    db = f"sqlite:///{tmp_path / 'pw.db'}"
+    with SimulatedPortal(articles=12, per_page=5, family="nukeviet") as portal:
+        mine = write(tmp_path, f'[portals.tinh]\nhome_url = "{portal.home_url}"\n')
+        home = urlsplit(portal.home_url).path or "/"
+
+        def crawl() -> list[str]:
+            portal.reset_log()
+            crawled = cli(tmp_path, "crawl", "tinh", "--db", db, "--no-throttle", portals=mine)
+            assert crawled.returncode == 0, crawled.stderr
+            return [r.path for r in portal.requests if r.path != "/robots.txt"]
+
+        def found() -> str:
+            listed = " ".join(cli(tmp_path, "portals", "--db", db, portals=mine).stdout.split())
+            shown = re.search(r"(\S+) \(found on the home page\)", listed)
+            assert shown, listed
+            return urlsplit(shown[1]).path
+
+        first = crawl()
+        assert first[0] == home and found() == "/vi/news/" and "/vi/news/" in first  # the menu's
+        second = crawl()
+        assert home not in second and second[0] == "/vi/news/", second
+        portal.set_failure("/vi/news/", 503)  # the listing moves: the home page is looked at again
+        third = crawl()
+        assert home in third and found() != "/vi/news/"
+        fourth = crawl()
+        assert home not in fourth and "/vi/news/" not in fourth and fourth[0] == found(), fourth

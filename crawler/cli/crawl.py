@@ -126,6 +126,8 @@ def cmd_portals(args: argparse.Namespace) -> int:
         state = health.get(portal.id)
         last = format_time(state.last_crawl_at, zone=False) if state else "-"
         listing = portal.start_urls[0] if portal.start_urls else f"found on {portal.home_url}"
+        if portal.discovers_listing and state and state.found_listing:
+            listing = f"{state.found_listing} (found on the home page)"
         table.add_row(portal.id, _family(portal), "yes" if portal.verified else "no",
                       format_duration(portal.every), listing, portal.name, last,
                       health_text(state, now, with_last_crawl=False),

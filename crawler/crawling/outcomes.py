@@ -46,6 +46,13 @@ class ListingRead:
 
 
 @dataclass
+class ListingFound:
+    """The crawl found the portal's news listing on its home page: the next crawls start there."""
+
+    url: str
+
+
+@dataclass
 class CrawlProblem:
     """A fetch or parse that failed: an error of the crawl run, never a removal."""
 

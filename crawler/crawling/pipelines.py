@@ -20,7 +20,14 @@ from scrapy.exceptions import CloseSpider
 from scrapy.utils.misc import load_object
 
 from crawler.core.records import ArticleRecord
-from crawler.crawling.outcomes import ArticleGone, ArticleUnchanged, CrawlProblem, FetchedArticle, ListingRead
+from crawler.crawling.outcomes import (
+    ArticleGone,
+    ArticleUnchanged,
+    CrawlProblem,
+    FetchedArticle,
+    ListingFound,
+    ListingRead,
+)
 from crawler.portals import get_portal
 from storage.db import Database, database_url, shared_database
 from storage.health import judge_run
@@ -35,6 +42,7 @@ from storage.store import (
     is_baseline,
     load_crawl_state,
     mark_removed,
+    remember_listing,
     start_run,
     store_record,
     touch_unchanged,
@@ -78,6 +86,7 @@ class StoragePipeline:
         self.listings: list[ListingRead] = []  # written with the next batch, as the errors are
         # Parser health: the first page of the run that shows each problem (storage.health.judge_run)
         self.health_examples: dict[str, str] = {}
+        self.found_listing: str | None = None  # the listing found on the home page, not yet stored
         self.database: Database
         self.run: CrawlRun | None = None  # None: the crawl stood aside (busy) or never opened
         self.baseline = False
@@ -132,6 +141,9 @@ class StoragePipeline:
                 self.health_examples.setdefault("articles", item.url)
             log.warning("%s: %s", item.url, item.reason)
             return item
+        if isinstance(item, ListingFound):  # kept with the next batch, for the next crawls
+            self.found_listing = item.url
+            return item
         if isinstance(item, ListingRead):  # not an article: it does not count toward a batch
             self.listings.append(item)
             if item.links == 0:
@@ -148,7 +160,7 @@ class StoragePipeline:
         return item.record if isinstance(item, FetchedArticle) else item
 
     def flush(self, *, report: bool = True) -> None:
-        if not self.buffer and not self.errors and not self.listings:
+        if not self.buffer and not self.errors and not self.listings and self.found_listing is None:
             return
         try:
             self._write(self.buffer)
@@ -165,7 +177,7 @@ class StoragePipeline:
                     self.errors.append({"url": _item_url(item), "reason": f"not stored: {_one_line(exc)}",
                                         "listing": False})
             self._write([])
-        self.buffer, self.errors, self.listings = [], [], []
+        self.buffer, self.errors, self.listings, self.found_listing = [], [], [], None
         run = self._open_run()
         if report and time.monotonic() - self.last_progress >= PROGRESS_EVERY_SECONDS:
             self.last_progress = time.monotonic()
@@ -179,6 +191,8 @@ class StoragePipeline:
             run = session.merge(self._open_run())
             for item in items:
                 self._store(session, run, item)
+            if self.found_listing is not None:
+                remember_listing(session, run.portal_id, self.found_listing)
             if with_errors:
                 run.errors = [*run.errors, *self.errors]
                 run.parse_failures = (run.parse_failures or 0) + sum(
