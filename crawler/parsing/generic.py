@@ -14,9 +14,11 @@ from __future__ import annotations
 
 import logging
 import re
+from copy import deepcopy
 from datetime import datetime
 from functools import cached_property, lru_cache
 from typing import Any
+from urllib.parse import urlsplit
 
 from crawler.core.errors import ExtractionError
 from crawler.core.normalize import canonicalize_url, clean_text, fold
@@ -126,12 +128,33 @@ def _trafilatura_options() -> Any:
     return Extractor(output_format="python", fast=True, comments=False, tables=True, with_metadata=False)
 
 
+_IMAGE_FILE = re.compile(r"\.(jpe?g|png|gif|webp|bmp)$", re.I)
+
+
+def _full_size_links(root: HtmlElement) -> list[HtmlElement]:
+    """Text-less links from a picture to its own full-size file (a lightbox), not to a page."""
+    return [a for a in root.xpath("//a[@href][.//img][not(normalize-space())]")
+            if _IMAGE_FILE.search(urlsplit(a.get("href", "").strip()).path)]
+
+
+def _for_trafilatura(root: HtmlElement) -> HtmlElement:
+    """The page as trafilatura should read it: pictures without their links to their full size.
+    trafilatura takes a short block whose links hold no text for a row of icons and drops it whole:
+    a short article's image table with the paragraphs under it."""
+    if not _full_size_links(root):
+        return root
+    copy = deepcopy(root)
+    for link in _full_size_links(copy):
+        link.drop_tag()
+    return copy
+
+
 def trafilatura_text(root: HtmlElement) -> str | None:
     """trafilatura's main text of the page (it works on a copy of the tree), or None when it finds none."""
     from trafilatura import bare_extraction
 
     try:
-        document = bare_extraction(root, options=_trafilatura_options())
+        document = bare_extraction(_for_trafilatura(root), options=_trafilatura_options())
     except Exception:  # noqa: BLE001  (a third-party heuristic failing is "no opinion", not a crash)
         return None
     if document is None or isinstance(document, dict) or document.body is None:
