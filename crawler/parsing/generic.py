@@ -163,6 +163,22 @@ def trafilatura_text(root: HtmlElement) -> str | None:
     return text if text.strip() else None
 
 
+# Markup no reader sees: Bootstrap's / the themes' hiding classes and inline "display: none". NukeViet
+# prints the author's and dates' microdata in such elements right under the headline.
+_HIDDEN_CLASSES = frozenset({"hidden", "hide", "d-none", "sr-only", "visually-hidden", "screen-reader-text"})
+_HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden")
+
+
+def is_hidden(el: HtmlElement) -> bool:
+    if el.get("hidden") is not None:
+        return True
+    names = el.get("class")
+    if names and not _HIDDEN_CLASSES.isdisjoint(names.split()):
+        return True
+    style = el.get("style")
+    return style is not None and _HIDDEN_STYLE.search(style.lower()) is not None
+
+
 def _noise_words(el: HtmlElement) -> bool:
     names = el.get("class") or ""
     if el.get("id"):
@@ -271,6 +287,21 @@ def _without_second_copy(body: list[str]) -> list[str]:
     return [p for p, k in zip(body, keep, strict=True) if k]
 
 
+_AGENCY_TAG = re.compile(r"^\(\s*[^()]{1,30}\)\s*[-–—:]?\s*")  # "(TTĐT) - ", "(Chinhphu.vn) - "
+
+
+def _lead_once(body: list[str]) -> list[str]:
+    """The sapo once when the text repeats it as its first paragraph (NukeViet's hometext above a
+    body pasted whole, maybe after an agency tag) or starts with it (a hometext cut from the first
+    paragraph): the fuller copy."""
+    if len(body) < 2:
+        return body
+    lead, first = fold(body[0]).rstrip(" .…"), _AGENCY_TAG.sub("", fold(body[1]))
+    if len(lead) >= 20 and first.startswith(lead):
+        return body[1:]
+    return body
+
+
 class GenericArticlePage(ArticlePage):
     """An article of a portal of no known family: page in, one record out, one method per field."""
 
@@ -289,7 +320,7 @@ class GenericArticlePage(ArticlePage):
         return related_boxes(self.ctx.root)
 
     def _is_noise(self, el: HtmlElement) -> bool:
-        if el in self._boxes or el.tag in ("nav", "aside"):
+        if el in self._boxes or el.tag in ("nav", "aside") or is_hidden(el):
             return True
         if el.tag == "footer" and next(el.iterancestors("article"), None) is None:
             return True
@@ -382,7 +413,7 @@ class GenericArticlePage(ArticlePage):
                     or (len(p) < 45 and RELATED_LABEL.match(fold(p).strip(" :.»>-–|"))):
                 continue
             body.append(p)
-        content.body = _without_second_copy(body)
+        content.body = _lead_once(_without_second_copy(body))
         return content
 
     @cached_property
@@ -393,12 +424,13 @@ class GenericArticlePage(ArticlePage):
     def _is_lead(self, block: Block) -> bool:
         """The sapo: a paragraph the theme names so (sapo, lead, hometext, summary, ...) or that the
         page's description summarises; never a line of links or metadata."""
-        if len(block.text) < 60 or block.images or _meta_line(block.text):
-            return False
-        if sum(len(t) for _, t, _ in block.links) * 3 > len(block.text):
+        linked = sum(len(t) for _, t, _ in block.links)
+        if block.images or _meta_line(block.text) or linked * 3 > len(block.text):
             return False
         if block.text in self._lead_texts:
-            return True
+            return len(words(block.text)) >= 6  # the theme says so: a short sapo is still the sapo
+        if len(block.text) < 60:
+            return False
         description = self.meta.description()
         if not description or len(words(description)) < 6:
             return False
