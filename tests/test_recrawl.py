@@ -145,3 +145,33 @@ def test_shared_fixture_cases_give_the_change_they_name(case: str) -> None:
     assert isinstance(before, ArticleRecord)
     kind = ChangeKind.REMOVED if isinstance(after, NotFoundPage) else compare(before, after).kind
     assert kind == expected["change"]
+
+
+def test_a_portal_whose_listing_loads_more_by_fragments_is_walked_then_rechecked_cheaply(
+        tmp_path: Path, sqlite_url: str) -> None:
+    """baochinhphu.vn's family: the zone page, then "Xem thêm" fragments (/timelinelist/ZONE/N.htm)
+    until one comes back empty; the next crawl sees what changed and stops at the known entries."""
+    with SimulatedPortal(articles=23, per_page=10, family="baochinhphu") as portal:
+        registry = write_registry(tmp_path, portal, cms="baochinhphu")
+        first = run_crawl(registry, sqlite_url)
+        assert first.returncode == 0 and "0 errors" in first.stdout, first.stdout + first.stderr
+        walked = [r.path for r in portal.requests if "/timelinelist/" in r.path]
+        assert walked == ["/timelinelist/1027/2.htm", "/timelinelist/1027/3.htm", "/timelinelist/1027/4.htm"]
+        database = open_database(sqlite_url)
+        with database.session() as session:
+            stored = set(session.scalars(select(Article.canonical_url)))
+        assert stored == {a["canonical_url"] for a in portal.expected_articles()}
+        edited, gone = portal.expected_articles()[3], portal.expected_articles()[7]
+        portal.add_articles(2)
+        portal.edit_article(edited["slug"], title="Tiêu đề đã được đính chính")
+        portal.remove_article(gone["slug"], mode="404")
+        portal.reset_log()
+        second = run_crawl(registry, sqlite_url)
+        assert "2 new, 1 changed, 1 removed" in second.stdout, second.stdout + second.stderr
+        # Page 1 had news, the first fragment none: the walk ends there, the rest is known.
+        assert [r.path for r in portal.requests if "/timelinelist/" in r.path] == ["/timelinelist/1027/2.htm"]
+    with database.session() as session:
+        article = session.scalars(select(Article)
+                                  .where(Article.canonical_url == edited["canonical_url"])).one()
+        assert (article.version, article.title) == (2, "Tiêu đề đã được đính chính")
+    database.dispose()

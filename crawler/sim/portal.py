@@ -76,7 +76,7 @@ class _Response:
 
 class SimulatedPortal:
     """A deterministic portal: `articles` news items, `per_page` a listing page, by `seed`, in the
-    markup of `family` (liferay, nukeviet, sharepoint, custom: crawler/sim/skins).
+    markup of `family` (liferay, nukeviet, sharepoint, baochinhphu, custom: crawler/sim/skins).
 
     The server is bound and serving when the constructor returns. All methods are thread-safe and
     may be called while requests are served; every page reflects the state at the time it is served.
@@ -449,7 +449,7 @@ class SimulatedPortal:
                 return self._feed()
             listing = skin.listing_page(route, query, self.instance_id, self.per_page)
             if listing is not None:
-                return self._listing(*listing)
+                return self._listing(*listing, clamp=skin.clamps_past_end)
             slug = skin.article_slug(route, self.instance_id)
             if slug is not None:
                 return self._article(slug)
@@ -471,10 +471,10 @@ class SimulatedPortal:
                                                     last_modified=self._structure_changed_at))
         return self._cached(key)
 
-    def _listing(self, page: int, delta: int) -> _Response:
+    def _listing(self, page: int, delta: int, *, clamp: bool = True) -> _Response:
         delta = min(max(delta, 1), 100)
         count = max(1, math.ceil(len(self._live) / delta))
-        page = min(max(page, 1), count)  # Liferay clamps a cur past the end
+        page = min(max(page, 1), count) if clamp else max(page, 1)  # Liferay clamps a cur past the end
         key = ("listing", page, delta)
         if key not in self._cache:
             items = self._live[(page - 1) * delta: page * delta]

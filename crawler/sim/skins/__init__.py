@@ -9,6 +9,7 @@ answering, in the new markup, so the crawler's stored URLs still resolve.
     liferay   Liferay 6.2 asset publisher (the provincial portals' most common CMS)
     nukeviet  NukeViet 4 news module (bootstrap theme, RSS, /vi/news/<cat>/<alias>-<id>.html)
     sharepoint  SharePoint 2013 publishing portal, "tandan" theme (/portal/Pages/<date>/<Slug>-<id>.aspx)
+    baochinhphu  baochinhphu.vn's newsroom CMS (zone pages, /timelinelist/ "see more" fragments)
     custom    a hand-made site: plain HTML5, RSS autodiscovery, a "Tin tức" menu link
 """
 
@@ -57,6 +58,7 @@ class Skin:
     feed_path: str | None = None  # the RSS feed's path, if the family serves one
     headers: tuple[tuple[str, str], ...] = ()  # response headers the family's servers send
     category = pages.CATEGORY  # the news category, as the article page's breadcrumb names it
+    clamps_past_end = True  # a listing page past the last shows the last (Liferay's cur); else none
 
     # -- URLs -----------------------------------------------------------------------------------
 
@@ -160,12 +162,14 @@ def weekday_vi(when: datetime) -> str:
 
 
 def _registry() -> dict[str, Skin]:
+    from crawler.sim.skins.baochinhphu import BaochinhphuSkin
     from crawler.sim.skins.custom import CustomSkin
     from crawler.sim.skins.liferay import LiferaySkin
     from crawler.sim.skins.nukeviet import NukeVietSkin
     from crawler.sim.skins.sharepoint import SharePointSkin
 
-    return {skin.name: skin for skin in (LiferaySkin(), NukeVietSkin(), SharePointSkin(), CustomSkin())}
+    return {skin.name: skin for skin in (LiferaySkin(), NukeVietSkin(), SharePointSkin(), BaochinhphuSkin(),
+                                         CustomSkin())}
 
 
 SKINS: dict[str, Skin] = {}
