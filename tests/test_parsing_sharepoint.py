@@ -73,11 +73,90 @@ def test_list_view_next_arrow_is_read_from_its_refresh_call_not_the_previous_one
     assert [e.published_text for e in listing.entries] == ["10/03/2024", "11/03/2024", "12/03/2024"]
 
 
-def test_a_pager_that_only_posts_back_gives_no_next_page() -> None:
+def test_a_pager_that_only_posts_back_asks_for_the_next_page_by_posting_the_form_back() -> None:
     pager = ("<div class='pager'><span class='current'>1</span> "
              "<a href=\"javascript:__doPostBack('ctl00$m$g_1$Pager','Page$2')\">2</a> "
              "<a href=\"javascript:__doPostBack('ctl00$m$g_1$Pager','Page$Next')\">Tiếp</a></div>")
     listing = parse_page(_list_view(pager), "https://s.gov.vn/tin-tuc/Pages/default.aspx")
+    assert isinstance(listing, ListingPage) and len(listing.entries) == 3
+    assert listing.next_page == "https://s.gov.vn/tin-tuc/Pages/default.aspx"  # the form has no action
+    assert listing.next_request is not None and listing.next_request.method == "POST"
+    assert listing.next_request.form == (
+        ("__EVENTTARGET", "ctl00$m$g_1$Pager"), ("__EVENTARGUMENT", "Page$2"), ("__REQUESTDIGEST", "0x1"))
+
+
+def _postback_page(pager: str, page: str | None = None) -> str:
+    return (page or _list_view(pager)).replace(
+        "<form>", "<form method='post' action='./TinTuc.aspx?cat=2#top' id='aspnetForm'>"
+                                     "<input type='hidden' name='__EVENTTARGET' value=''>"
+                                     "<input type='hidden' name='__EVENTARGUMENT' value=''>"
+                                     "<input type='hidden' name='__VIEWSTATE' value='/wEPDw'>"
+                                     "<input type='checkbox' name='remember' value='1'>"
+                                     "<input type='submit' name='ctl00$btnSearch' value='Tìm'>")
+
+
+def _gv(argument: str, label: str) -> str:
+    call = f"__doPostBack(&#39;ctl00$m$g_2$gvNews&#39;,&#39;{argument}&#39;)"
+    return f"<a href=\"javascript:{call}\">{label}</a>"
+
+
+def test_the_posted_form_is_the_browsers_own_sent_to_the_forms_action() -> None:
+    pager = f"<table><tr class='pgr'><td><span>3</span></td><td>{_gv('Page$4', '4')}</td></tr></table>"
+    listing = parse_page(_postback_page(pager), "https://s.gov.vn/Trang/TinTuc.aspx?cat=2")
+    assert isinstance(listing, ListingPage) and listing.next_request is not None
+    assert listing.next_request.url == "https://s.gov.vn/Trang/TinTuc.aspx?cat=2"
+    # hidden state kept in document order, the event set in place; no unchecked box, no button
+    assert listing.next_request.form == (
+        ("__EVENTTARGET", "ctl00$m$g_2$gvNews"), ("__EVENTARGUMENT", "Page$4"),
+        ("__VIEWSTATE", "/wEPDw"), ("__REQUESTDIGEST", "0x1"))
+
+
+def test_the_post_back_pager_asks_for_the_page_after_the_one_it_marks_current() -> None:
+    numbers = "".join(f"<td>{_gv(f'Page${n}', str(n))}</td>" if n != 7 else "<td><span>7</span></td>"
+                      for n in range(1, 11))
+    pager = (f"<table><tr class='pgr'>{numbers}<td>{_gv('Page$11', '...')}</td></tr></table>")
+    listing = parse_page(_postback_page(pager), "https://s.gov.vn/Trang/TinTuc.aspx")
+    assert isinstance(listing, ListingPage) and listing.next_request is not None
+    assert dict(listing.next_request.form)["__EVENTARGUMENT"] == "Page$8"
+    # page 10 of 11: the "..." link leads to page 11
+    ten = pager.replace("<td><span>7</span></td>", f"<td>{_gv('Page$7', '7')}</td>").replace(
+        f"<td>{_gv('Page$10', '10')}</td>", "<td><span>10</span></td>")
+    listing = parse_page(_postback_page(ten), "https://s.gov.vn/Trang/TinTuc.aspx")
+    assert isinstance(listing, ListingPage) and listing.next_request is not None
+    assert dict(listing.next_request.form)["__EVENTARGUMENT"] == "Page$11"
+
+
+def test_the_last_page_of_a_post_back_pager_has_no_next_even_with_its_first_and_last_arrows() -> None:
+    pager = (f"<table><tr class='pgr'><td>{_gv('Page$First', '&lt;&lt;')}</td><td>{_gv('Page$4', '4')}</td>"
+             f"<td><span>5</span></td><td>{_gv('Page$Last', '&gt;&gt;')}</td></tr></table>")
+    listing = parse_page(_postback_page(pager), "https://s.gov.vn/Trang/TinTuc.aspx")
+    assert isinstance(listing, ListingPage) and len(listing.entries) == 3
+    assert (listing.next_page, listing.next_request) == (None, None)
+
+
+def test_a_link_button_pager_posts_back_through_webform_options_and_skips_its_disabled_next() -> None:
+    def button(control: str, label: str, css: str = "") -> str:
+        return (f"<a id='{control}' class='{css}' href='javascript:WebForm_DoPostBackWithOptions(new "
+                f"WebForm_PostBackOptions(&quot;ctl00$m$g_3$DataPager1$ctl00${control}&quot;, &quot;&quot;, "
+                f"true, &quot;&quot;, &quot;&quot;, false, true))'>{label}</a>")
+    pager = f"<div class='dataPager'>{button('lnkPrev', 'Trang trước')} {button('lnkNext', 'Trang sau')}" \
+        "</div>"
+    listing = parse_page(_postback_page(pager), "https://s.gov.vn/Trang/TinTuc.aspx")
+    assert isinstance(listing, ListingPage) and listing.next_request is not None
+    assert dict(listing.next_request.form)["__EVENTTARGET"] == "ctl00$m$g_3$DataPager1$ctl00$lnkNext"
+    # the last page: ASP.NET renders the next button disabled, without its post-back
+    last = pager.replace(button("lnkNext", "Trang sau"), "<a class='aspNetDisabled'>Trang sau</a>")
+    assert parse_page(_postback_page(last), "https://s.gov.vn/Trang/TinTuc.aspx").next_page is None  # type: ignore[union-attr]
+
+
+def test_post_backs_outside_the_pager_are_never_a_next_page() -> None:
+    # a calendar web part's days are numbered post-back links too
+    days = "".join(f"<td><a href=\"javascript:__doPostBack('ctl00$m$g_6$calEvents','88{40 + n}')\">{n}</a>"
+                   "</td>" for n in range(1, 8))
+    page = _page(f"<div id='WebPartWPQ2' class='ms-WPBody'><table class='ms-listviewtable'>{_ROWS}</table>"
+                 f"</div><div id='WebPartWPQ3' class='ms-WPBody'><table class='ms-calendar'><tr>{days}</tr>"
+                 "</table></div>")
+    listing = parse_page(_postback_page("", page), "https://s.gov.vn/Trang/TinTuc.aspx")
     assert isinstance(listing, ListingPage) and len(listing.entries) == 3
     assert listing.next_page is None
 

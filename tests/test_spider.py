@@ -266,6 +266,38 @@ def test_a_json_see_more_api_is_sent_json_and_its_html_in_json_answer_read_as_a_
     assert isinstance(after[0], scrapy.Request) and after[0].url == api.url
 
 
+def test_a_post_back_pager_is_walked_by_posting_the_pages_form_until_the_last_page() -> None:
+    """A SharePoint web part paged by an ASP.NET GridView: page 2 is the page's own form POSTed back
+    with the pager's event and the hidden state (__VIEWSTATE, __EVENTVALIDATION, __REQUESTDIGEST);
+    the answer is a whole page, read again, and the last one asks for nothing more."""
+    from urllib.parse import parse_qsl
+
+    import scrapy
+
+    pages = Path(__file__).resolve().parent / "pages" / "sharepoint"
+    start = "https://sokhdt.tinhvidu.gov.vn/Trang/TinTuc.aspx"
+    spider = _spider_for(start)
+    first = scrapy.Request(start, meta={"page": 1})
+    out = list(spider.parse_listing(_answer(first, (pages / "listing-gridview-postback-page-1" / "page.html")
+                                            .read_bytes())))
+    assert len(_requests(out, spider.parse_article)) == 4
+    [more] = _requests(out, spider.parse_listing)
+    assert (more.method, more.url) == ("POST", start)
+    assert more.headers[b"Content-Type"].startswith(b"application/x-www-form-urlencoded")
+    form = dict(parse_qsl(more.body.decode(), keep_blank_values=True))
+    assert form["__EVENTTARGET"] == "ctl00$ctl38$g_5c2e7a14_9b3d_4f61_a0c8_2e1f6b7d9a30$ctl00$gvNews"
+    assert form["__EVENTARGUMENT"] == "Page$2"
+    assert form["__VIEWSTATE"].startswith("/wEPDw") and form["__VIEWSTATEGENERATOR"] == "BAB98CB3"
+    assert form["__EVENTVALIDATION"].startswith("/wEdAA") and form["__REQUESTDIGEST"].startswith("0x6F2C")
+    assert "ctl00$PlaceHolderSearchArea$ctl01$btnGo" not in form  # a button nobody clicked
+
+    last = (pages / "listing-gridview-postback-last" / "page.html").read_bytes()
+    out = list(spider.parse_listing(_answer(more, last)))
+    assert len(_requests(out, spider.parse_article)) == 3
+    assert not _requests(out, spider.parse_listing)
+    assert spider.walks_open == 0
+
+
 def test_a_nukeviet_portal_is_crawled_page_by_page_and_read_by_its_family(
     tmp_path: Path, sqlite_url: str
 ) -> None:

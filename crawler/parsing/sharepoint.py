@@ -4,8 +4,9 @@ Thanh Hóa; the "tandan" theme of the last two).
 Keyed on what SharePoint renders whatever the theme: the page's main placeholder (PlaceHolderMain),
 the rich-text field of a publishing page (`ms-rtestate-field`, the RichHtmlField wrapper), web parts
 (`WebPartWPQn`, `ms-webpart-zone`), the Content Query Web Part's list (`dfwp-item`), list views
-(`ms-listviewtable`, paged by `Paged=TRUE&p_ID=..` links in RefreshPageTo calls) and the error page
-(`ms-error-*`). Theme classes (tandan's `tandan-p-article-news-title`, ...) come first where they
+(`ms-listviewtable`, paged by `Paged=TRUE&p_ID=..` links in RefreshPageTo calls), web parts paged by
+ASP.NET post-backs (crawler.parsing.postback: the next page is the page's form POSTed back) and the
+error page (`ms-error-*`). Theme classes (tandan's `tandan-p-article-news-title`, ...) come first where they
 exist; a missing one falls back on the structure, then on what the page declares.
 """
 
@@ -16,7 +17,7 @@ from datetime import datetime
 from urllib.parse import urlsplit
 
 from crawler.core.normalize import fold
-from crawler.core.records import ArticleRecord, ListingPage, NotFoundPage
+from crawler.core.records import ArticleRecord, ListingPage, NextRequest, NotFoundPage
 from crawler.parsing.base import (
     CmsParser,
     DateHit,
@@ -30,6 +31,7 @@ from crawler.parsing.base import (
 from crawler.parsing.content import Block
 from crawler.parsing.generic import GenericArticlePage
 from crawler.parsing.generic_listing import main_link_group
+from crawler.parsing.postback import next_postback, postback_request
 from crawler.parsing.region import (
     Region,
     RegionArticlePage,
@@ -289,23 +291,31 @@ class SharePointListingPage:
     def __init__(self, ctx: PageContext) -> None:
         self.ctx = ctx
 
-    def next_page(self) -> str | None:
+    def follow(self) -> NextRequest | None:
+        """The next page: a link's URL (list views' RefreshPageTo arrows, pagers), else the form a
+        post-back pager submits (GridView web parts, the Data View Web Part's arrows)."""
         ctx = self.ctx
         part = ctx.memo.get("sp:list_part")
         scopes = [s for s in (part, main_area(ctx)) if s is not None]
         for scope in scopes:
             found = _list_view_next(ctx, scope)
+            pagers = [p for p in ctx.css(PAGER, scope) if not in_chrome(p)]
+            found = found or pager_next(ctx, pagers)
             if found:
-                return found
-            found = pager_next(ctx, [p for p in ctx.css(PAGER, scope) if not in_chrome(p)])
-            if found:
-                return found
+                return NextRequest(found)
+            back = next_postback((a for a in scope.iter("a") if not _outside(a)), pagers)
+            if back is not None:
+                return postback_request(ctx, back)
         return None
 
     def to_item(self) -> ListingPage:
         ctx = self.ctx
         entries = listing_entries(ctx, listing_pairs(ctx), entry_date(ctx))
-        return ListingPage(url=ctx.url, portal=ctx.portal, entries=entries, next_page=self.next_page())
+        follow = self.follow()
+        plain = follow is not None and follow.method == "GET" and not follow.form
+        return ListingPage(url=ctx.url, portal=ctx.portal, entries=entries,
+                           next_page=follow.url if follow else None,
+                           next_request=None if plain or follow is None else follow)
 
 
 class SharePointParser(CmsParser):
