@@ -38,7 +38,13 @@ from crawler.parsing.base import (
     text_of,
 )
 from crawler.parsing.content import Block, Content, _caption_like, classify, flatten, is_attachment_url
-from crawler.parsing.generic_listing import GenericListingPage, is_feed, main_link_group
+from crawler.parsing.generic_listing import (
+    GenericListingPage,
+    LinkGroup,
+    is_feed,
+    lone_entry,
+    main_link_group,
+)
 from crawler.parsing.generic_meta import PageMeta
 
 # trafilatura logs every page it gives up on at WARNING; a crawl's log is not the place for that.
@@ -628,6 +634,33 @@ class GenericArticlePage(ArticlePage):
         return re.split(r"[-_]", lang.strip().lower())[0] or "vi"
 
     # -- what the page is ----------------------------------------------------------------------
+    @cached_property
+    def listed_group(self) -> LinkGroup | None:
+        """The entries of the listing this page is, when what reads as its main text is mostly
+        their titles and abstracts. "Tin khác" boxes beside an article are no listing; a listing's
+        own list under a label like "Tin mới nhất" still is one when the page holds nothing else."""
+        group = main_link_group(self.ctx, skip=self._in_box)
+        if group is None or group.size < 2:
+            return None
+        body = self._content.body
+        entries = [clean_text(item.text_content()) for item in dict.fromkeys(group.items)]
+        entries = [text for text in entries if len(text) <= 1500]
+        inside = [p for p in body if any(p in text for text in entries)]
+        total, listed = sum(len(p) for p in body), sum(len(p) for p in inside)
+        if listed * 2 >= total and (group.size >= 4 or listed):
+            return group
+        # most paragraphs are the entries' summaries: a listing beside a long box of prose
+        if len(inside) >= 3 and len(inside) * 2 >= len(body):
+            return group
+        return None
+
+    @cached_property
+    def lone_entry(self) -> LinkGroup | None:
+        """The one entry of a listing's last page, which would otherwise read as a short article."""
+        if self.listed_group is not None:
+            return None
+        return lone_entry(self.ctx, self._content.body, skip=self._in_box, headline=self._title_el)
+
     def not_found_message(self) -> str | None:
         """The page's own "not found" words when it holds no article: in its title or a heading, or in
         an error box of a page with no headline (whatever text its side columns hold)."""
@@ -669,20 +702,8 @@ class GenericParser(CmsParser):
         if page.not_found_message():
             return PageKind.NOT_FOUND
         content = page._content
-        # "Tin khác" boxes beside an article are no listing; a listing's own list under a label
-        # like "Tin mới nhất" still is one when the page holds nothing else (below)
-        group = main_link_group(ctx, skip=page._in_box)
-        if group is not None and group.size >= 2:
-            # a listing: what reads as main text is mostly its entries (titles and abstracts)
-            entries = [clean_text(item.text_content()) for item in dict.fromkeys(group.items)]
-            entries = [text for text in entries if len(text) <= 1500]
-            inside = [p for p in content.body if any(p in text for text in entries)]
-            total, listed = sum(len(p) for p in content.body), sum(len(p) for p in inside)
-            if listed * 2 >= total and (group.size >= 4 or listed):
-                return PageKind.LISTING
-            # most paragraphs are the entries' summaries: a listing beside a long box of prose
-            if len(inside) >= 3 and len(inside) * 2 >= len(content.body):
-                return PageKind.LISTING
+        if page.listed_group is not None or page.lone_entry is not None:
+            return PageKind.LISTING
         if (content.body or content.images or content.attachments) and page.title_text:
             return PageKind.ARTICLE
         group = main_link_group(ctx)
@@ -694,7 +715,8 @@ class GenericParser(CmsParser):
         return self._page(ctx).to_item()
 
     def listing(self, ctx: PageContext) -> ListingPage:
-        return GenericListingPage(ctx, skip=self._page(ctx)._in_box).to_item()
+        page = self._page(ctx)
+        return GenericListingPage(ctx, skip=page._in_box, lone=page.lone_entry).to_item()
 
     def not_found(self, ctx: PageContext) -> NotFoundPage:
         return NotFoundPage(url=ctx.url, message=self._page(ctx).not_found_message() or "not found")

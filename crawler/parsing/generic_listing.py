@@ -13,7 +13,7 @@ family share them.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from email.utils import parsedate_to_datetime
@@ -214,6 +214,14 @@ def next_page_url(root: HtmlElement, url: str, absolute: Callable[[str | None], 
     return None
 
 
+def has_pager(root: HtmlElement, url: str) -> bool:
+    """The page is one of several: its URL asks for page 2 or later, or it shows a numbered pager."""
+    if (page_number(url) or 1) > 1:
+        return True
+    numbered = [a for a in root.iter("a") if a.get("href") and _label(a).isdigit() and len(_label(a)) <= 4]
+    return any(_in_pager(a, numbered) for a in numbered)
+
+
 def _in_pager(anchor: HtmlElement, numbered: list[HtmlElement]) -> bool:
     """A number link among other number links (a pager), not a lone "2" in the text."""
     scope: HtmlElement | None = anchor
@@ -293,10 +301,11 @@ def _in_furniture(anchor: HtmlElement) -> bool:
     return any(a.tag in ("nav", "header", "footer") for a in anchor.iterancestors())
 
 
-def link_groups(ctx: PageContext, skip: Callable[[HtmlElement], bool] | None = None) -> list[LinkGroup]:
-    """Groups of title links of the same markup path and URL shape, the largest (by title text) first."""
+def title_links(ctx: PageContext, skip: Callable[[HtmlElement], bool] | None = None,
+                ) -> Iterator[tuple[HtmlElement, str, str]]:
+    """(anchor, absolute URL, text) of the links that could be an entry's title: a few words long,
+    to a page (not a file) of the same site, outside the header, menus and footer."""
     host = urlsplit(ctx.base_url).netloc.lower()
-    keyed: dict[tuple[tuple[str, ...], tuple[str, ...]], list[tuple[HtmlElement, str, str]]] = {}
     for anchor in ctx.root.iter("a"):
         raw = anchor.text_content()
         if len(raw) < 16 and len(anchor.get("title") or "") < 16:
@@ -311,6 +320,13 @@ def link_groups(ctx: PageContext, skip: Callable[[HtmlElement], bool] | None = N
             continue
         if host and urlsplit(href).netloc.lower() not in (host, f"www.{host}", host.removeprefix("www.")):
             continue
+        yield anchor, href, text
+
+
+def link_groups(ctx: PageContext, skip: Callable[[HtmlElement], bool] | None = None) -> list[LinkGroup]:
+    """Groups of title links of the same markup path and URL shape, the largest (by title text) first."""
+    keyed: dict[tuple[tuple[str, ...], tuple[str, ...]], list[tuple[HtmlElement, str, str]]] = {}
+    for anchor, href, text in title_links(ctx, skip):
         keyed.setdefault((_signature(anchor), url_shape(href)), []).append((anchor, href, text))
     groups = []
     for links in keyed.values():
@@ -322,6 +338,47 @@ def link_groups(ctx: PageContext, skip: Callable[[HtmlElement], bool] | None = N
         groups.append(group)
     groups.sort(key=lambda g: -g.text_size)
     return groups
+
+
+_TEASER_TEXT = 800  # an entry's summary, date, "Xem tiếp" and picture text beside its title
+
+
+def lone_entry(ctx: PageContext, text: list[str], skip: Callable[[HtmlElement], bool] | None = None,
+               headline: HtmlElement | None = None) -> LinkGroup | None:
+    """The one entry of a listing's last page: a title link to another page of the site followed by
+    most of `text` (what reads as the page's main text: the entry's summary) in the entry's own
+    element, which holds little else (a date, a picture) and not the page's `headline` (an article's
+    author link above its text). Only on a page that is one of several (a pager): a "Xem thêm"
+    link above a short article's text is the only other reading of that shape."""
+    total = sum(len(p) for p in text)
+    if not total or not has_pager(ctx.root, ctx.url):
+        return None
+    here = canonicalize_url(ctx.url)
+    best: tuple[int, HtmlElement, HtmlElement, str] | None = None
+    for anchor, href, title in title_links(ctx, skip):
+        href = canonicalize_url(href)
+        if href == here:
+            continue
+        for item in anchor.iterancestors():
+            said = clean_text(item.text_content())
+            if item.tag in ("body", "html") or len(said) > len(title) + _TEASER_TEXT:
+                break
+            if headline is not None and headline not in anchor.iterancestors() \
+                    and any(el is item for el in headline.iterancestors()):
+                break
+            at = said.find(title)
+            before, after = said[:max(at, 0)], said[at + len(title):] if at >= 0 else said
+            listed = sum(len(p) for p in text if p in after)
+            if listed * 2 < total:
+                continue
+            prose_before = any(len(p) >= 60 and p in before for p in text)
+            if not prose_before and (best is None or listed > best[0]):
+                best = (listed, anchor, item, href)  # the title first, then its summary
+            break
+    if best is None:
+        return None
+    _, anchor, item, href = best
+    return LinkGroup(anchors=[anchor], urls=[href], items=[item], size=1, text_size=len(text_of(item)))
 
 
 def main_link_group(ctx: PageContext, skip: Callable[[HtmlElement], bool] | None = None) -> LinkGroup | None:
@@ -356,9 +413,11 @@ def main_link_group(ctx: PageContext, skip: Callable[[HtmlElement], bool] | None
 class GenericListingPage:
     """A news listing of a portal of no known family (or its RSS/Atom feed)."""
 
-    def __init__(self, ctx: PageContext, skip: Callable[[HtmlElement], bool] | None = None) -> None:
+    def __init__(self, ctx: PageContext, skip: Callable[[HtmlElement], bool] | None = None,
+                 lone: LinkGroup | None = None) -> None:
         self.ctx = ctx
         self.skip = skip  # links not to take for entries when others exist ("Tin đọc nhiều" boxes)
+        self.lone = lone  # the one entry of a last page (lone_entry), found by the caller
 
     def _feed(self) -> tuple[list[ListingEntry], str | None]:
         return parse_feed(self.ctx.source, self.ctx.url, self.ctx.zone)
@@ -369,7 +428,7 @@ class GenericListingPage:
     def entries(self) -> list[ListingEntry]:
         if is_feed(self.ctx.source):
             return self._feed()[0]
-        group = (main_link_group(self.ctx, self.skip) if self.skip is not None else None) \
+        group = self.lone or (main_link_group(self.ctx, self.skip) if self.skip is not None else None) \
             or main_link_group(self.ctx)
         if group is None:
             return []
