@@ -241,7 +241,7 @@ def cli(tmp_path: Path, *args: str, portals: Path, timeout: float = 120) -> subp
                           timeout=timeout, env=isolated_env(tmp_path, portals), cwd=REPO)
 
 
-@pytest.mark.parametrize("family", ["liferay", "nukeviet", "sharepoint", "baochinhphu", "custom"])
+@pytest.mark.parametrize("family", ["liferay", "nukeviet", "sharepoint", "baochinhphu", "hanoi", "custom"])
 def test_probe_then_add_then_crawl_a_portal_by_its_home_url(tmp_path: Path, family: str) -> None:
     mine = tmp_path / "portals.toml"
     db = f"sqlite:///{tmp_path / 'pw.db'}"

@@ -147,16 +147,26 @@ def test_shared_fixture_cases_give_the_change_they_name(case: str) -> None:
     assert kind == expected["change"]
 
 
+def _see_more(portal: SimulatedPortal) -> list[str]:
+    """The "Xem thêm" requests a crawl sent: GETs of /timelinelist/ fragments, or Hà Nội's POSTs."""
+    return [f"{r.method} {r.path}" for r in portal.requests
+            if "/timelinelist/" in r.path or r.method == "POST"]
+
+
+@pytest.mark.parametrize(("family", "first_walk"), [
+    ("baochinhphu", [f"GET /timelinelist/1027/{page}.htm" for page in (2, 3, 4)]),
+    ("hanoi", ["POST /api/NewsZone/NewsZone"] * 3),
+])
 def test_a_portal_whose_listing_loads_more_by_fragments_is_walked_then_rechecked_cheaply(
-        tmp_path: Path, sqlite_url: str) -> None:
-    """baochinhphu.vn's family: the zone page, then "Xem thêm" fragments (/timelinelist/ZONE/N.htm)
-    until one comes back empty; the next crawl sees what changed and stops at the known entries."""
-    with SimulatedPortal(articles=23, per_page=10, family="baochinhphu") as portal:
+        tmp_path: Path, sqlite_url: str, family: str, first_walk: list[str]) -> None:
+    """baochinhphu.vn's family: the zone page, then "Xem thêm" fragments (GET /timelinelist/ZONE/N.htm,
+    or on Hà Nội a form POSTed to its API with the page's opaque values) until one comes back
+    empty; the next crawl sees what changed and stops at the known entries."""
+    with SimulatedPortal(articles=23, per_page=10, family=family) as portal:
         registry = write_registry(tmp_path, portal, cms="baochinhphu")
         first = run_crawl(registry, sqlite_url)
         assert first.returncode == 0 and "0 errors" in first.stdout, first.stdout + first.stderr
-        walked = [r.path for r in portal.requests if "/timelinelist/" in r.path]
-        assert walked == ["/timelinelist/1027/2.htm", "/timelinelist/1027/3.htm", "/timelinelist/1027/4.htm"]
+        assert _see_more(portal) == first_walk
         database = open_database(sqlite_url)
         with database.session() as session:
             stored = set(session.scalars(select(Article.canonical_url)))
@@ -169,7 +179,7 @@ def test_a_portal_whose_listing_loads_more_by_fragments_is_walked_then_rechecked
         second = run_crawl(registry, sqlite_url)
         assert "2 new, 1 changed, 1 removed" in second.stdout, second.stdout + second.stderr
         # Page 1 had news, the first fragment none: the walk ends there, the rest is known.
-        assert [r.path for r in portal.requests if "/timelinelist/" in r.path] == ["/timelinelist/1027/2.htm"]
+        assert _see_more(portal) == first_walk[:1]
     with database.session() as session:
         article = session.scalars(select(Article)
                                   .where(Article.canonical_url == edited["canonical_url"])).one()

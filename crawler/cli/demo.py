@@ -20,7 +20,7 @@ if TYPE_CHECKING:
 DEMO_PORTAL = "demo"
 DEMO_RULE = "demo-edits"
 # crawler.sim.skins, named here so that --help imports no simulator
-SIM_FAMILIES = ("liferay", "nukeviet", "sharepoint", "baochinhphu", "custom")
+SIM_FAMILIES = ("liferay", "nukeviet", "sharepoint", "baochinhphu", "hanoi", "custom")
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:

@@ -8,8 +8,8 @@
                                      or reset; TIMES times (default: until `fail clear`)
     slow PATTERN SECONDS             matching requests answer late (0: no longer)
     family [NAME]                    serve every page in another CMS's markup from now on (a theme
-                                     change): liferay, nukeviet, sharepoint, baochinhphu, custom;
-                                     without NAME: the current one
+                                     change): liferay, nukeviet, sharepoint, baochinhphu, hanoi,
+                                     custom; without NAME: the current one
     list [N]                         the N newest articles online (default 10): position, slug, title
     help
 

@@ -76,7 +76,8 @@ class _Response:
 
 class SimulatedPortal:
     """A deterministic portal: `articles` news items, `per_page` a listing page, by `seed`, in the
-    markup of `family` (liferay, nukeviet, sharepoint, baochinhphu, custom: crawler/sim/skins).
+    markup of `family` (liferay, nukeviet, sharepoint, baochinhphu, hanoi, custom:
+    crawler/sim/skins).
 
     The server is bound and serving when the constructor returns. All methods are thread-safe and
     may be called while requests are served; every page reflects the state at the time it is served.
@@ -429,7 +430,9 @@ class SimulatedPortal:
         with self._lock:
             self._log.append(LoggedRequest(method, path, status, headers))
 
-    def _render(self, path: str) -> _Response:
+    def _render(self, path: str, form: Mapping[str, list[str]] | None = None) -> _Response:
+        """The page at `path`; `form`, the fields of a POSTed form (a "see more" API reads them as
+        it reads a query)."""
         url = urlsplit(path)
         route = url.path.rstrip("/") or "/"
         if route == "/robots.txt":
@@ -443,7 +446,7 @@ class SimulatedPortal:
         # The current family's URLs first, then every other's (their pages in the current markup):
         # a portal that changed theme or CMS keeps answering its old links.
         skins = [self.skin] + [get_skin(name) for name in skin_names() if name != self.skin.name]
-        query = parse_qs(url.query)
+        query = {**parse_qs(url.query), **(form or {})}
         for skin in skins:
             if skin.is_feed(route):
                 return self._feed()
@@ -515,9 +518,10 @@ class SimulatedPortal:
             self._cache.popitem(last=False)
         return self._cache[key]
 
-    def _respond(self, method: str, path: str, headers: Mapping[str, str]) -> _Response:
+    def _respond(self, method: str, path: str, headers: Mapping[str, str],
+                 form: Mapping[str, list[str]] | None = None) -> _Response:
         with self._lock:
-            response = self._render(path)
+            response = self._render(path, form)
         if not (self.validators and response.etag and response.status == 200):
             return _Response(response.status, response.body, response.content_type, extra=response.extra)
         if _not_modified(response, headers.get("if-none-match"), headers.get("if-modified-since")):
@@ -580,7 +584,13 @@ class _Handler(BaseHTTPRequestHandler):
     def do_HEAD(self) -> None:
         self._serve(head=True)
 
-    def _serve(self, head: bool) -> None:
+    def do_POST(self) -> None:
+        """A form POSTed by a "see more" button (Hà Nội's API); any other body is ignored."""
+        body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+        urlencoded = (self.headers.get("Content-Type") or "").startswith("application/x-www-form-urlencoded")
+        self._serve(head=False, form=parse_qs(body.decode("utf-8", "replace")) if urlencoded else {})
+
+    def _serve(self, head: bool, form: Mapping[str, list[str]] | None = None) -> None:
         portal, path = self.portal, self.path
         headers = {k: v for k in _LOGGED_HEADERS if (v := self.headers.get(k)) is not None}
         failure, delay = portal._plan(path)
@@ -608,7 +618,7 @@ class _Handler(BaseHTTPRequestHandler):
             if failure.retry_after is not None:
                 response.extra.append(("Retry-After", str(failure.retry_after)))
         else:
-            response = portal._respond(self.command, path, headers)
+            response = portal._respond(self.command, path, headers, form)
         portal._record(self.command, path, response.status, headers)
         self._write(response, head)
 

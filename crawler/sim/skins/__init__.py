@@ -10,6 +10,7 @@ answering, in the new markup, so the crawler's stored URLs still resolve.
     nukeviet  NukeViet 4 news module (bootstrap theme, RSS, /vi/news/<cat>/<alias>-<id>.html)
     sharepoint  SharePoint 2013 publishing portal, "tandan" theme (/portal/Pages/<date>/<Slug>-<id>.aspx)
     baochinhphu  baochinhphu.vn's newsroom CMS (zone pages, /timelinelist/ "see more" fragments)
+    hanoi     the same CMS as hanoi.gov.vn runs it ("see more" POSTed to /api/NewsZone/NewsZone)
     custom    a hand-made site: plain HTML5, RSS autodiscovery, a "Tin tức" menu link
 """
 
@@ -53,6 +54,7 @@ class Skin:
     """One CMS family's public markup and URL scheme."""
 
     name = ""
+    family = ""  # the CMS family a parser knows it by, when the skin is one portal's variant of it
     description = ""
     listing_path = ""  # the news listing's path: the start URL
     feed_path: str | None = None  # the RSS feed's path, if the family serves one
@@ -162,14 +164,14 @@ def weekday_vi(when: datetime) -> str:
 
 
 def _registry() -> dict[str, Skin]:
-    from crawler.sim.skins.baochinhphu import BaochinhphuSkin
+    from crawler.sim.skins.baochinhphu import BaochinhphuSkin, HanoiSkin
     from crawler.sim.skins.custom import CustomSkin
     from crawler.sim.skins.liferay import LiferaySkin
     from crawler.sim.skins.nukeviet import NukeVietSkin
     from crawler.sim.skins.sharepoint import SharePointSkin
 
-    return {skin.name: skin for skin in (LiferaySkin(), NukeVietSkin(), SharePointSkin(), BaochinhphuSkin(),
-                                         CustomSkin())}
+    skins = (LiferaySkin(), NukeVietSkin(), SharePointSkin(), BaochinhphuSkin(), HanoiSkin(), CustomSkin())
+    return {skin.name: skin for skin in skins}
 
 
 SKINS: dict[str, Skin] = {}

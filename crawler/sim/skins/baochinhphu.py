@@ -125,6 +125,13 @@ class BaochinhphuSkin(Skin):
             parts.append(f'<p style="text-align: right;">Nguồn: {text_html(art.source)}</p>')
         return "\n".join(parts)
 
+    def _info(self, art: SimArticle, views: int) -> str:
+        """The line under the title: the date, the share buttons, the view counter."""
+        return ('<div class="detail-info"><div class="detail-time" data-role="publishdate">'
+                f'{self.published_text(art)}</div>\n<div class="detail-share">'
+                '<a href="javascript:;" class="print" title="In bài">In bài</a>'
+                f'<span class="view-count">{views}</span></div></div>')
+
     def render_article(self, site: Site, art: SimArticle, views: int, others: list[SimArticle]) -> str:
         url = site.base + self.article_path(site.instance, art)
         author = f'<div class="detail-author" data-role="author">{text_html(art.author)}</div>\n' \
@@ -136,8 +143,7 @@ class BaochinhphuSkin(Skin):
         content = f"""<div class="detail-container">
 <div class="detail-top"><a class="detail-cate" data-role="cate-name" href="{ZONE_PATH}" title="{pages.CATEGORY}">{pages.CATEGORY}</a></div>
 <h1 class="detail-title" data-role="title">{text_html(art.title)}</h1>
-<div class="detail-info"><div class="detail-time" data-role="publishdate">{self.published_text(art)}</div>
-<div class="detail-share"><a href="javascript:;" class="print" title="In bài">In bài</a><span class="view-count">{views}</span></div></div>
+{self._info(art, views)}
 <h2 class="detail-sapo" data-role="sapo">{text_html(art.paragraphs[0])}</h2>
 <div class="detail-content afcbc-body" data-role="content" itemprop="articleBody">
 {self._body(site, art)}
@@ -152,3 +158,81 @@ class BaochinhphuSkin(Skin):
         content = ('<div class="page-404"><h1>404</h1><p>Trang bạn tìm kiếm không tồn tại hoặc đã bị xóa.</p>'
                    '<a href="/">Về trang chủ</a></div>\n')
         return _shell(site, "Không tìm thấy trang", f"{site.base}/404.htm", content, zone_input=False)
+
+
+HANOI_ZONE = "/tin-tuc-su-kien"
+HANOI_API = "/api/NewsZone/NewsZone"
+# The opaque values Hà Nội's page prints into its "see more" script; its API refuses other ones.
+HANOI_FORM = {"PageSize": "DxZD1w2i+8E=", "Catname": "fFeUG2QagshQSId/gnsY7cA7vzDD4bMURXrY7ae9cm68Fy==",
+              "LanguageId": "jM2HDDVEz40=", "Site": "/CP0MQRJUt0="}
+_HANOI_ARTICLE = re.compile(rf"^{HANOI_ZONE}/([a-z0-9-]+)-(4\d{{15}})\.htm$")
+
+
+class HanoiSkin(BaochinhphuSkin):
+    """The same CMS as Hà Nội runs it (hanoi.gov.vn): `news-item` entries, times printed "17:15,
+    05/03/2024", and "Xem thêm" POSTing the zone's opaque parameters to /api/NewsZone/NewsZone,
+    which answers the entries of page `PageIndex` as a fragment (none past the last)."""
+
+    name = "hanoi"
+    family = "baochinhphu"
+    description = "hanoi.gov.vn: the baochinhphu CMS, 'see more' POSTed to /api/NewsZone/NewsZone"
+    listing_path = HANOI_ZONE
+
+    def article_path(self, instance: str, art: ArticleRef) -> str:
+        return f"{HANOI_ZONE}/{art.slug}-4{max(art.uid, 0):015d}.htm"
+
+    def article_slug(self, route: str, instance: str) -> str | None:
+        match = _HANOI_ARTICLE.match(route)
+        return match.group(1) if match else None
+
+    def listing_page(self, route: str, query: dict[str, list[str]], instance: str,
+                     per_page: int) -> tuple[int, int] | None:
+        if route == HANOI_ZONE:
+            return 1, per_page
+        if route != HANOI_API or any(query.get(name) != [value] for name, value in HANOI_FORM.items()):
+            return None
+        index = (query.get("PageIndex") or [""])[0]
+        return (int(index), per_page) if index.isdigit() else None
+
+    def pager_url(self, site: Site, page: int, delta: int) -> str:
+        return site.base + (HANOI_ZONE if page <= 1 else HANOI_API)
+
+    def listed_text(self, art: SimArticle) -> str:
+        return f"{art.published:%H:%M, %d/%m/%Y}"
+
+    def published_text(self, art: SimArticle) -> str:
+        return f"{art.published:%H:%M, %d/%m/%Y}"
+
+    def _entry(self, site: Site, art: SimArticle) -> str:
+        link = attr_html(self.article_path(site.instance, art))
+        return (f'<div class="news-item" data-id="4{art.uid:015d}">\n'
+                f'<a href="{link}" title="{attr_html(art.title)}">'
+                f'<img src="/thumb_w/400/{art.slug}.jpg" alt="" /></a>\n'
+                f'<a class="news-title" href="{link}">{text_html(art.title)}</a>\n'
+                f'<span class="news-time" title="{self.listed_text(art)}">{self.listed_text(art)}</span>\n'
+                f'<div class="news-sapo">{text_html(art.summary)}</div>\n</div>\n')
+
+    def render_listing(self, site: Site, items: list[tuple[SimArticle, int]], page: int, pages_: int,
+                       delta: int) -> str:
+        entries = "".join(self._entry(site, a) for a, _ in items)
+        if page > 1:  # the API's answer: the entries alone
+            return entries
+        form = ", ".join(f"{name}: '{value}'" for name, value in HANOI_FORM.items())
+        content = f"""<div class="main"><h1 class="zone-title">{pages.CATEGORY}</h1>
+<div class="list-news" id="list-news">
+{entries}</div>
+<div class="view-more"><a href="javascript:;" id="btnViewMore" class="btn-viewmore">Xem thêm</a></div>
+</div>
+<script type="text/javascript">
+  var pageIndex = 1;
+  $('#btnViewMore').on('click', function () {{
+    $.ajax({{ url: '{HANOI_API}', type: 'POST', data: {{ PageIndex: pageIndex, {form} }},
+      success: function (html) {{ $('#list-news').append(html); pageIndex++; }} }});
+  }});
+</script>
+"""
+        return _shell(site, pages.CATEGORY, site.base + HANOI_ZONE, content, zone_input=False)
+
+    def _info(self, art: SimArticle, views: int) -> str:
+        return (f'<div class="news-info"><span class="time">{self.published_text(art)}</span>'
+                f'<span class="view">Lượt xem: {views}</span></div>')
