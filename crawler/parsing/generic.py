@@ -45,7 +45,7 @@ from crawler.parsing.generic_listing import (
     lone_entry,
     main_link_group,
 )
-from crawler.parsing.generic_meta import PageMeta
+from crawler.parsing.generic_meta import PageMeta, is_person_name
 
 # trafilatura logs every page it gives up on at WARNING; a crawl's log is not the place for that.
 logging.getLogger("trafilatura").setLevel(logging.ERROR)
@@ -608,7 +608,8 @@ class GenericArticlePage(ArticlePage):
             return declared
         for el in self.ctx.css(_AUTHOR_CSS):
             text = _AUTHOR_LABEL.sub("", text_of(el)).strip(" :-–|")
-            if text and len(text) <= 60 and not self._in_noise(el):
+            if text and len(text) <= 60 and not self._in_noise(el) \
+                    and is_person_name(text, self.meta.site_names()):
                 return text
         return None
 

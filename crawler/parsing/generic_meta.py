@@ -9,14 +9,15 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterator
+import unicodedata
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import cached_property
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from crawler.core.normalize import clean_text
+from crawler.core.normalize import clean_text, fold
 from crawler.parsing.base import HtmlElement
 
 ARTICLE_TYPES = frozenset({"article", "newsarticle", "blogposting", "reportagenewsarticle", "report",
@@ -74,6 +75,25 @@ def _types(obj: dict[str, Any]) -> set[str]:
     kind = obj.get("@type")
     kinds = kind if isinstance(kind, list) else [kind]
     return {str(k).lower() for k in kinds if k}
+
+
+# Names of organisations: what templates put in the author meta is often the portal itself ("Cổng
+# thông tin điện tử tỉnh X", "UBND tỉnh X", "Sở ...", "Báo ..."), its domain or its admin account.
+# Read with diacritics: "Báo" is a newspaper, "Bảo" a person's name; "Trường" a school, "Trương" one.
+_ORGANISATION = re.compile(
+    r"^(cổng (thông tin|ttđt)|trang (thông tin|tin|ttđt)|ttđt\b|ubnd|ủy ban|uỷ ban|hđnd|hội đồng|tỉnh ủy|"
+    r"tỉnh uỷ|thành ủy|thành uỷ|huyện ủy|huyện uỷ|sở|bộ|ban|báo|tạp chí|đài|truyền hình|thông tấn xã|"
+    r"trung tâm|văn phòng|phòng|cục|chi cục|tổng cục|viện|trường|bệnh viện|công ty|tập đoàn|website|portal|"
+    r"admin|administrator|quản trị|webmaster|editor|biên tập viên|ban biên tập)(\s|$)|"
+    r"\b(gov|com|net|org|edu)\.vn\b|\.(vn|com|net|org)$|https?:|www\.|@")
+
+
+def is_person_name(name: str, site_names: Iterable[str] = ()) -> bool:
+    """A byline's name (one or a few people, a pen name): not an organisation, a site or its domain."""
+    lowered = unicodedata.normalize("NFC", name).lower().strip()
+    if not lowered or len(lowered.split()) > 8 or _ORGANISATION.search(lowered):
+        return False
+    return all(fold(name) != fold(site) for site in site_names if site)
 
 
 def _name(value: Any) -> str | None:
@@ -166,12 +186,28 @@ class PageMeta:
     def _first_meta_date(self, keys: tuple[str, ...]) -> DeclaredDate | None:
         return next((d for d in (parse_iso(self.meta(k), self.zone) for k in keys) if d), None)
 
+    def site_names(self) -> list[str]:
+        """What the page calls its site: og:site_name, the publisher, the last part of <title>."""
+        names = [self.meta("og:site_name", "application-name", "apple-mobile-web-app-title") or ""]
+        names.append(_name(self._ld("publisher")) or "")
+        title = self.root.find(".//title")
+        if title is not None and title.text:
+            names.append(re.split(r"\s+[|–—-]\s+", clean_text(title.text))[-1])
+        return [n for n in names if n]
+
     def author(self) -> str | None:
-        name = _name(self._ld("author"))
-        if name:
-            return name
+        """The author the page declares, when it names people: a site name, an organisation (JSON-LD
+        author of type Organization) or a domain is no author."""
+        sites = self.site_names()
+        for obj in self.json_ld:
+            value = obj.get("author")
+            people = [v for v in (value if isinstance(value, list) else [value])
+                      if not (isinstance(v, dict) and "organization" in _types(v))]
+            name = _name(people)
+            if value and name and is_person_name(name, sites):
+                return name
         value = self.meta("author", "article:author", "dc.creator", "byl")
-        if value and not re.match(r"https?://", value):
+        if value and is_person_name(value, sites):
             return value
         return None
 
