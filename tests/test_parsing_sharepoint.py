@@ -189,3 +189,58 @@ def test_prose_under_a_picture_stays_body_unless_it_says_it_is_a_caption() -> No
     record = parse_page(_article("", prose), url)
     assert isinstance(record, ArticleRecord)
     assert prose in record.body and [i.caption for i in record.images] == [None]
+
+
+def _form(rows: str, toolbar: str = "") -> str:
+    return _page(f"<div id='WebPartWPQ2' class='ms-WPBody'><table class='ms-formtable'>{rows}</table>"
+                 f"{toolbar}</div>")
+
+
+def _field(label: str, internal: str, value: str) -> str:
+    return (f"<tr><td class='ms-formlabel'><h3 class='ms-standardheader'>{label}</h3></td>"
+            "<td class='ms-formbody'>"
+            f"<!-- FieldName=\"{label}\" FieldInternalName=\"{internal}\" FieldType=\"SPFieldText\" -->"
+            f"{value}&#160;</td></tr>")
+
+
+_ITEM = "https://s.gov.vn/Lists/TinTuc/DispForm.aspx?ID=7"
+_TEXT = ("<div class='ms-rtestate-field'><p>Nội dung chi tiết của bản tin về công tác cải cách hành "
+         "chính.</p></div>")
+
+
+def test_a_list_item_field_of_an_unknown_label_is_known_by_its_internal_name() -> None:
+    rows = (_field("Headline", "Title", "Cải cách hành chính quý I") + _field("Text", "Body", _TEXT) +
+            _field("Day", "Ng_x00e0_y_x0020__x0111__x0103_ng", "21/03/2024 10:15"))
+    family, record = parse_page_with_family(_form(rows), _ITEM)
+    assert family == "sharepoint" and isinstance(record, ArticleRecord)
+    assert (record.title, record.published_at) == ("Cải cách hành chính quý I",
+                                                   datetime(2024, 3, 21, 10, 15, tzinfo=ICT))
+
+
+def test_a_list_items_creator_is_no_author_and_its_creation_is_its_date_only_without_a_date_field() -> None:
+    toolbar = ("<table class='ms-formtoolbar'><tr><td id='onetidinfoblock1'><span id='x_createdModifiedInfo'>"
+               "Được tạo lúc 18/03/2024 08:40 bởi <a href='/_layouts/userdisp.aspx?ID=3'>Quản trị</a></span>"
+               "</td></tr></table>")
+    rows = (_field("Tiêu đề", "Title", "Cải cách hành chính quý I") + _field("Nội dung", "Body", _TEXT) +
+            _field("Tạo bởi", "Author", "Quản trị"))
+    record = parse_page(_form(rows, toolbar), _ITEM)
+    assert isinstance(record, ArticleRecord)
+    assert record.author is None
+    assert record.published_at == datetime(2024, 3, 18, 8, 40, tzinfo=ICT)
+    dated = parse_page(_form(rows + _field("Ngày đăng", "NgayDang", "19/03/2024 07:00"), toolbar), _ITEM)
+    assert isinstance(dated, ArticleRecord) and dated.published_at == datetime(2024, 3, 19, 7, 0, tzinfo=ICT)
+
+
+def test_list_item_links_and_the_item_itself_share_one_url_whatever_listing_opened_it() -> None:
+    back = "Source=https%3A%2F%2Fs.gov.vn%2FLists%2FTinTuc%2FAllItems.aspx"
+    rows = "".join(f"<tr><td class='ms-vb-title'><a class='ms-listlink' href='/Lists/TinTuc/DispForm.aspx?"
+                   f"ID={i}&amp;{back}'>Bản tin số {i} trong tuần</a></td>"
+                   f"<td class='ms-vb2'>1{i}/03/2024</td></tr>" for i in (7, 8, 9))
+    view = f"<div id='WebPartWPQ2' class='ms-WPBody'><table class='ms-listviewtable'>{rows}</table></div>"
+    listing = parse_page(_page(view), "https://s.gov.vn/Lists/TinTuc/AllItems.aspx")
+    assert isinstance(listing, ListingPage)
+    assert [e.url for e in listing.entries] == [f"https://s.gov.vn/Lists/TinTuc/DispForm.aspx?ID={i}"
+                                                for i in (7, 8, 9)]
+    item = parse_page(_form(_field("Tiêu đề", "Title", "Bản tin") + _field("Nội dung", "Body", _TEXT)),
+                      _ITEM + "&Source=https%3A%2F%2Fs.gov.vn%2FLists%2FTinTuc%2FAllItems.aspx&IsDlg=1")
+    assert isinstance(item, ArticleRecord) and item.canonical_url == listing.entries[0].url

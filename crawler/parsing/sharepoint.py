@@ -5,18 +5,20 @@ Keyed on what SharePoint renders whatever the theme: the page's main placeholder
 the rich-text field of a publishing page (`ms-rtestate-field`, the RichHtmlField wrapper), web parts
 (`WebPartWPQn`, `ms-webpart-zone`), the Content Query Web Part's list (`dfwp-item`), list views
 (`ms-listviewtable`, paged by `Paged=TRUE&p_ID=..` links in RefreshPageTo calls), web parts paged by
-ASP.NET post-backs (crawler.parsing.postback: the next page is the page's form POSTed back) and the
-error page (`ms-error-*`). Theme classes (tandan's `tandan-p-article-news-title`, ...) come first where they
+ASP.NET post-backs (crawler.parsing.postback: the next page is the page's form POSTed back), news
+kept as list items and shown by their display form (crawler.parsing.sharepoint_lists) and the error
+page (`ms-error-*`). Theme classes (tandan's `tandan-p-article-news-title`, ...) come first where they
 exist; a missing one falls back on the structure, then on what the page declares.
 """
 
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from datetime import datetime
 from urllib.parse import urlsplit
 
-from crawler.core.normalize import fold
+from crawler.core.normalize import canonicalize_url, fold
 from crawler.core.records import ArticleRecord, ListingPage, NextRequest, NotFoundPage
 from crawler.parsing.base import (
     CmsParser,
@@ -44,6 +46,14 @@ from crawler.parsing.region import (
     prose_container,
     prose_size,
     says_not_found_in,
+)
+from crawler.parsing.sharepoint_lists import (
+    CREATED_INFO,
+    ListItemArticlePage,
+    form_fields,
+    image_blocks,
+    is_list_item,
+    item_url,
 )
 
 # The main placeholder as the master pages render it (2013+ seattle/oslo, 2010 v4, custom masters
@@ -86,7 +96,7 @@ _MARKERS = re.compile(  # case-sensitive: SharePoint writes them one way, and re
     r"ms-rtestate-(?:field|read)|ms-rteElement|__REQUESTDIGEST|_spPageContextInfo|MSOWebPartPage|"
     r"/_layouts/|/_catalogs/masterpage/|_spBodyOnLoad|ms-webpart-(?:zone|chrome)|ms-WPBody|s4-wpTopTable|"
     r"WebPartWPQ\d|ctl00_PlaceHolderMain|DeltaPlaceHolderMain|MSO_ContentTable|dfwp-(?:item|list)|"
-    r"ms-listviewtable|content=\"Microsoft SharePoint|tandan-(?:p|span|div)-")
+    r"ms-listviewtable|ms-formtable|content=\"Microsoft SharePoint|tandan-(?:p|span|div)-")
 
 
 def _noise(el: HtmlElement) -> bool:
@@ -252,6 +262,18 @@ def region(ctx: PageContext) -> Region:
                   breadcrumb=[el for el in ctx.css(BREADCRUMB) if not _library_root(el)])
 
 
+def list_item_region(ctx: PageContext) -> Region:
+    """A list item's display form as the article's region: its fields are the parts."""
+    fields = form_fields(ctx)
+    title = fields["title"]
+    form = next((a for a in title.iterancestors("table") if "ms-formtable" in (a.get("class") or "")), title)
+    dates = [fields["date"]] if "date" in fields else [el for el in ctx.css(CREATED_INFO) if not _outside(el)]
+    return Region(where=form, title=title, bodies=[fields["body"]] if "body" in fields else [],
+                  lead=fields.get("lead"), dates=dates, figures=image_blocks(ctx, fields.get("image")),
+                  author=fields.get("author"), noise=_noise,
+                  breadcrumb=[el for el in ctx.css(BREADCRUMB) if not _library_root(el)])
+
+
 def _first_in(ctx: PageContext, selector: str, *scopes: HtmlElement) -> HtmlElement | None:
     for scope in scopes:
         found = ctx.first(selector, scope)
@@ -310,7 +332,8 @@ class SharePointListingPage:
 
     def to_item(self) -> ListingPage:
         ctx = self.ctx
-        entries = listing_entries(ctx, listing_pairs(ctx), entry_date(ctx))
+        entries = [replace(e, url=canonicalize_url(item_url(e.url)))
+                   for e in listing_entries(ctx, listing_pairs(ctx), entry_date(ctx))]
         follow = self.follow()
         plain = follow is not None and follow.method == "GET" and not follow.form
         return ListingPage(url=ctx.url, portal=ctx.portal, entries=entries,
@@ -335,6 +358,8 @@ class SharePointParser(CmsParser):
     def detect_kind(self, ctx: PageContext) -> PageKind:
         if ctx.override("body") and ctx.first(ctx.selectors["body"]) is not None:
             return PageKind.ARTICLE
+        if is_list_item(ctx):
+            return PageKind.ARTICLE
         bodies = body_fields(ctx)
         titled = article_title(ctx) is not None
         # a publishing page's text under its title: no need to look for lists of other shapes
@@ -356,6 +381,8 @@ class SharePointParser(CmsParser):
         return PageKind.UNKNOWN
 
     def article(self, ctx: PageContext) -> ArticleRecord:
+        if is_list_item(ctx) and not ctx.override("body"):
+            return ListItemArticlePage(ctx, list_item_region(ctx)).to_item()
         return RegionArticlePage(ctx, region(ctx)).to_item()
 
     def listing(self, ctx: PageContext) -> ListingPage:
