@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from crawler.core.errors import ExtractionError
 from crawler.core.records import ArticleRecord, ListingPage
 from crawler.parsing import FAMILIES, parse_page, parse_page_with_family
 from crawler.parsing.base import PageContext
@@ -244,3 +245,32 @@ def test_list_item_links_and_the_item_itself_share_one_url_whatever_listing_open
     item = parse_page(_form(_field("Tiêu đề", "Title", "Bản tin") + _field("Nội dung", "Body", _TEXT)),
                       _ITEM + "&Source=https%3A%2F%2Fs.gov.vn%2FLists%2FTinTuc%2FAllItems.aspx&IsDlg=1")
     assert isinstance(item, ArticleRecord) and item.canonical_url == listing.entries[0].url
+
+
+def _drawn_view(rows: str, extra: str = "") -> str:
+    script = (f'<script type="text/javascript">var WPQ3ListData = {{ "Row" : [{rows}], "FirstRow" : 1{extra} '
+              '};'
+              'var ctx = new ContextInfo(); ctx.listUrlDir = "\\u002fLists\\u002fTinTuc"; '
+              "ctx.ListData = WPQ3ListData;</script>")
+    return _page(f"<div id='WebPartWPQ3' class='ms-WPBody noindex'><div id='scriptWPQ3'></div>{script}</div>")
+
+
+def test_a_view_drawn_in_the_browser_lists_its_news_rows_and_never_its_documents_or_folders() -> None:
+    folder = "\\u002fLists\\u002fTinTuc\\u002f"
+    rows = (f'{{"ID": "3", "FSObjType": "0", "Title": "Bản tin thứ ba", "FileRef": "{folder}3_.000",'
+            ' "Created": "03/04/2024 09:00"},'
+            '{"ID": "2", "FSObjType": "0", "Title": "Kế hoạch", "FileRef": "\\u002fTL\\u002fke-hoach.pdf"},'
+            f'{{"ID": "1", "FSObjType": "1", "Title": "Lưu trữ", "FileRef": "{folder}Luu tru"}}')
+    family, listing = parse_page_with_family(_drawn_view(rows, ', "NextHref" : "?Paged=TRUE\\u0026p_ID=3"'),
+                                             "https://s.gov.vn/Lists/TinTuc/AllItems.aspx?View=x")
+    assert family == "sharepoint" and isinstance(listing, ListingPage)
+    assert [(e.url, e.title, e.published_at) for e in listing.entries] == [
+        ("https://s.gov.vn/Lists/TinTuc/DispForm.aspx?ID=3", "Bản tin thứ ba",
+         datetime(2024, 4, 3, 9, 0, tzinfo=ICT))]
+    assert listing.next_page == "https://s.gov.vn/Lists/TinTuc/AllItems.aspx?Paged=TRUE&p_ID=3"
+
+
+def test_list_data_that_is_no_json_is_no_listing() -> None:
+    page = _drawn_view("").replace('"Row" : []', "Row: [ { ID: 3, Title: 'x' } ]")
+    with pytest.raises(ExtractionError):
+        parse_page(page, "https://s.gov.vn/Lists/TinTuc/AllItems.aspx")

@@ -6,9 +6,10 @@ the rich-text field of a publishing page (`ms-rtestate-field`, the RichHtmlField
 (`WebPartWPQn`, `ms-webpart-zone`), the Content Query Web Part's list (`dfwp-item`), list views
 (`ms-listviewtable`, paged by `Paged=TRUE&p_ID=..` links in RefreshPageTo calls), web parts paged by
 ASP.NET post-backs (crawler.parsing.postback: the next page is the page's form POSTed back), news
-kept as list items and shown by their display form (crawler.parsing.sharepoint_lists) and the error
-page (`ms-error-*`). Theme classes (tandan's `tandan-p-article-news-title`, ...) come first where they
-exist; a missing one falls back on the structure, then on what the page declares.
+kept as list items and shown by their display form, list views drawn in the browser from their
+inline rows (both crawler.parsing.sharepoint_lists) and the error page (`ms-error-*`). Theme classes
+(tandan's `tandan-p-article-news-title`, ...) come first where they exist; a missing one falls back
+on the structure, then on what the page declares.
 """
 
 from __future__ import annotations
@@ -50,6 +51,9 @@ from crawler.parsing.region import (
 from crawler.parsing.sharepoint_lists import (
     CREATED_INFO,
     ListItemArticlePage,
+    client_entries,
+    client_list_data,
+    client_next_page,
     form_fields,
     image_blocks,
     is_list_item,
@@ -96,7 +100,7 @@ _MARKERS = re.compile(  # case-sensitive: SharePoint writes them one way, and re
     r"ms-rtestate-(?:field|read)|ms-rteElement|__REQUESTDIGEST|_spPageContextInfo|MSOWebPartPage|"
     r"/_layouts/|/_catalogs/masterpage/|_spBodyOnLoad|ms-webpart-(?:zone|chrome)|ms-WPBody|s4-wpTopTable|"
     r"WebPartWPQ\d|ctl00_PlaceHolderMain|DeltaPlaceHolderMain|MSO_ContentTable|dfwp-(?:item|list)|"
-    r"ms-listviewtable|ms-formtable|content=\"Microsoft SharePoint|tandan-(?:p|span|div)-")
+    r"ms-listviewtable|ms-formtable|WPQ\d+ListData|content=\"Microsoft SharePoint|tandan-(?:p|span|div)-")
 
 
 def _noise(el: HtmlElement) -> bool:
@@ -334,6 +338,11 @@ class SharePointListingPage:
         ctx = self.ctx
         entries = [replace(e, url=canonicalize_url(item_url(e.url)))
                    for e in listing_entries(ctx, listing_pairs(ctx), entry_date(ctx))]
+        drawn = client_list_data(ctx)
+        if drawn is not None and len(drawn.rows) > len(entries):  # a view the browser draws from its rows
+            next_page = client_next_page(ctx, drawn)
+            return ListingPage(url=ctx.url, portal=ctx.portal, entries=client_entries(ctx, drawn),
+                               next_page=next_page)
         follow = self.follow()
         plain = follow is not None and follow.method == "GET" and not follow.form
         return ListingPage(url=ctx.url, portal=ctx.portal, entries=entries,
@@ -375,6 +384,9 @@ class SharePointParser(CmsParser):
         if not_found_message(ctx):  # before the list: "Tin mới" boxes stay beside the message
             return PageKind.NOT_FOUND
         if len(pairs) >= 2:
+            return PageKind.LISTING
+        drawn = client_list_data(ctx)
+        if drawn is not None and client_entries(ctx, drawn):
             return PageKind.LISTING
         if bodies and prose >= 80:
             return PageKind.ARTICLE

@@ -1,5 +1,7 @@
 """News kept in SharePoint lists rather than publishing pages: an item's display form
-(`Lists/<list>/DispForm.aspx?ID=N`).
+(`Lists/<list>/DispForm.aspx?ID=N`), and list views that SharePoint 2013+ draws in the browser from
+the rows of an inline script (`var WPQ2ListData = {"Row": [...], "NextHref": "?Paged=TRUE&p_ID=.."}`),
+whose HTML holds no link to the items.
 
 The form is SharePoint's own whatever the theme: `table.ms-formtable`, one `td.ms-formlabel` (the
 field's display name in `h3.ms-standardheader`, 2013+: `span.ms-h3.ms-standardheader`) before each
@@ -12,14 +14,18 @@ display name or by its internal name (`Ng_x00e0_y_x0020__x0111__x0103_ng` = "Ng�
 
 from __future__ import annotations
 
+import html
+import json
 import re
+from dataclasses import dataclass
+from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from lxml import etree
 
 from crawler.core.normalize import canonicalize_url, clean_text, fold
-from crawler.core.records import Attachment
-from crawler.parsing.base import HtmlElement, PageContext, text_of
+from crawler.core.records import Attachment, ListingEntry
+from crawler.parsing.base import HtmlElement, PageContext, join_url, line_dates, text_of
 from crawler.parsing.content import Block
 from crawler.parsing.region import RegionArticlePage
 
@@ -148,3 +154,96 @@ class ListItemArticlePage(RegionArticlePage):
 
     def canonical_url(self) -> str:
         return canonicalize_url(item_url(super().canonical_url()))
+
+
+# --- client-rendered list views (SharePoint 2013+) ---------------------------------------------
+
+_LIST_DATA = re.compile(r"\bWPQ\d+ListData\s*=\s*")
+_LIST_URL_DIR = re.compile(r"\bctx\.listUrlDir\s*=\s*(\"(?:[^\"\\]|\\.)*\")")
+_LIST_ITEM_FILE = re.compile(r"/\d+_\.000$")
+
+
+@dataclass(frozen=True)
+class ClientListData:
+    """A list view that draws itself in the browser: its rows, the page after (NextHref, a query
+    relative to the page) and the list's folder (ctx.listUrlDir), from the view's inline script."""
+
+    rows: list[dict[str, Any]]
+    next_href: str | None
+    list_dir: str | None
+
+
+def client_list_data(ctx: PageContext) -> ClientListData | None:
+    """The largest `WPQnListData = {"Row": [...], ..., "NextHref": "?Paged=TRUE&p_ID=.."}` of the page."""
+    if "sp:csr" in ctx.memo:
+        memo: ClientListData | None = ctx.memo["sp:csr"]
+        return memo
+    found: list[ClientListData] = []
+    decoder = json.JSONDecoder()
+    for script in ctx.root.iter("script"):
+        text = script.text or ""
+        for start in _LIST_DATA.finditer(text):
+            try:
+                data, _ = decoder.raw_decode(text, start.end())
+            except ValueError:
+                continue
+            if not isinstance(data, dict) or not isinstance(data.get("Row"), list):
+                continue
+            rows = [row for row in data["Row"] if isinstance(row, dict)]
+            folder = _LIST_URL_DIR.search(text)
+            list_dir = json.loads(folder.group(1)) if folder else None
+            next_href = data.get("NextHref")
+            found.append(ClientListData(rows, next_href if isinstance(next_href, str) and next_href else None,
+                                        list_dir if isinstance(list_dir, str) and list_dir else None))
+    best = max(found, key=lambda d: len(d.rows), default=None)
+    ctx.memo["sp:csr"] = best
+    return best
+
+
+def client_entries(ctx: PageContext, data: ClientListData) -> list[ListingEntry]:
+    """The view's rows as listing entries: a page of a pages library at its FileRef, a list item at
+    its display form; folders left out; dated by the row's publication field (ArticleStartDate,
+    "Ngày đăng", ... as for a display form), else its Created."""
+    entries: list[ListingEntry] = []
+    seen: set[str] = set()
+    for row in data.rows:
+        if str(row.get("FSObjType", "0")) == "1":
+            continue
+        url = _row_url(ctx, row, data.list_dir)
+        if url is None or url in seen:
+            continue
+        seen.add(url)
+        title = clean_text(html.unescape(str(row.get("Title") or ""))) or None
+        hits = (h for value in _row_dates(row) for h in line_dates(value, ctx.zone) if not h.updated)
+        hit = next(hits, None)
+        entries.append(ListingEntry(url=url, title=title, published_text=hit.printed if hit else None,
+                                    published_at=hit.value if hit else None))
+    return entries
+
+
+def client_next_page(ctx: PageContext, data: ClientListData) -> str | None:
+    return join_url(ctx.url, data.next_href) if data.next_href else None
+
+
+def _row_url(ctx: PageContext, row: dict[str, Any], list_dir: str | None) -> str | None:
+    ref = str(row.get("FileRef") or row.get("ServerRelativeUrl") or "")
+    if ref.lower().endswith(".aspx"):
+        target: str | None = ref
+    elif _LIST_ITEM_FILE.search(ref) and str(row.get("ID", "")).isdigit():
+        folder = list_dir or str(row.get("FileDirRef") or "") or ref.rsplit("/", 1)[0]
+        target = f"{folder.rstrip('/')}/DispForm.aspx?ID={row['ID']}"
+    else:
+        target = None  # a document, a link: no news page
+    url = ctx.absolute(target) if target else None
+    return canonicalize_url(url) if url else None
+
+
+def _row_dates(row: dict[str, Any]) -> list[str]:
+    """The row's date values, the best-named field first."""
+    known = FIELD_NAMES["date"]
+    named = []
+    for key, value in row.items():
+        name = fold(internal_name(key)).replace("_", " ")
+        if "." not in key and name in known and isinstance(value, str) and value:
+            named.append((known.index(name), value))
+    return [value for _, value in sorted(named)]
