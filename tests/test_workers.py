@@ -1,5 +1,6 @@
-"""Crawls on a Celery queue (`schedule --broker`, `worker --broker`) against the real Redis and
-PostgreSQL of this machine: a killed worker loses nothing, two workers never crawl one portal."""
+"""Crawls on a Celery queue (`schedule --broker`, `worker --broker`) against the real Redis (and
+RabbitMQ) and PostgreSQL of this machine: a killed worker loses nothing, two workers never crawl
+one portal."""
 
 from __future__ import annotations
 
@@ -22,26 +23,37 @@ from tests.conftest import REPO
 from tests.crawling import run_crawl, write_registry
 from tests.receivers import WebhookReceiver
 
-BROKER = os.environ.get("PORTALWATCH_TEST_REDIS", "redis://127.0.0.1:6379/0")
+BROKERS = {
+    "redis": os.environ.get("PORTALWATCH_TEST_REDIS", "redis://127.0.0.1:6379/0"),
+    "rabbitmq": os.environ.get("PORTALWATCH_TEST_AMQP", "amqp://guest:guest@127.0.0.1:5672//"),
+}
 
 
-def _redis_reason() -> str | None:
+def _unreachable(url: str) -> str | None:
+    from kombu import Connection
+
     try:
-        import redis
-
-        redis.Redis.from_url(BROKER, socket_connect_timeout=2).ping()
+        with Connection(url, connect_timeout=2) as connection:
+            connection.ensure_connection(max_retries=1)
     except Exception as exc:  # any failure to connect means: skip, and say why
-        return f"Redis not reachable at {BROKER}: {type(exc).__name__}: {str(exc)[:120]}"
+        return f"broker not reachable at {url}: {type(exc).__name__}: {str(exc)[:120]}"
     return None
 
 
-pytestmark = pytest.mark.skipif(bool(reason := _redis_reason()), reason=reason or "")
+@pytest.fixture(params=list(BROKERS))
+def broker(request: pytest.FixtureRequest) -> str:
+    """Each broker the README says works: the tests run on both, each skipped when absent."""
+    url = BROKERS[request.param]
+    if reason := _unreachable(url):
+        pytest.skip(reason)
+    return url
 
 
-def wait_for(condition: Callable[[], bool], what: str, deadline: float = 60.0) -> None:
+def wait_for(condition: Callable[[], bool], what: str, deadline: float = 60.0,
+             details: Callable[[], str] = str) -> None:
     end = time.monotonic() + deadline
     while not condition():
-        assert time.monotonic() < end, f"timed out waiting for {what}"
+        assert time.monotonic() < end, f"timed out waiting for {what}\n{details()}"
         time.sleep(0.1)  # polling interval, not a wait for an outcome
 
 
@@ -49,15 +61,15 @@ class Workers:
     """`portalwatch worker` processes on a queue of their own, each in its own process group
     (so that a SIGKILL takes the worker and its pool at once, as a lost machine would)."""
 
-    def __init__(self, tmp_path: Path, db_url: str, registry: Path) -> None:
-        self.tmp_path, self.db_url, self.registry = tmp_path, db_url, registry
+    def __init__(self, tmp_path: Path, db_url: str, registry: Path, broker: str) -> None:
+        self.tmp_path, self.db_url, self.registry, self.broker = tmp_path, db_url, registry, broker
         self.queue = f"pw-test-{uuid.uuid4().hex[:10]}"
         self.processes: list[tuple[subprocess.Popen[bytes], Path]] = []
 
     def start(self, *extra: str) -> int:
         log = self.tmp_path / f"worker{len(self.processes)}.log"
         process = subprocess.Popen(
-            [sys.executable, "-m", "crawler.cli", "worker", "--broker", BROKER, "--queue", self.queue,
+            [sys.executable, "-m", "crawler.cli", "worker", "--broker", self.broker, "--queue", self.queue,
              "--db", self.db_url, "--portals", str(self.registry), "--concurrency", "1", "--no-throttle",
              *extra],
             stdout=log.open("wb"), stderr=subprocess.STDOUT, start_new_session=True, cwd=REPO)
@@ -70,7 +82,7 @@ class Workers:
     def enqueue(self, portal_ids: list[str]) -> None:
         from crawler.scheduling.queue import enqueue, make_app
 
-        enqueue(make_app(BROKER, queue=self.queue), portal_ids)
+        enqueue(make_app(self.broker, queue=self.queue), portal_ids)
 
     def kill(self, number: int) -> None:
         process = self.processes[number][0]
@@ -82,17 +94,18 @@ class Workers:
             if process.poll() is None:
                 os.killpg(process.pid, signal.SIGKILL)
                 process.wait(timeout=30)
-        import redis
+        from kombu import Connection
 
-        redis.Redis.from_url(BROKER).delete(self.queue, f"{self.queue}\x06\x163")  # the test's queue
+        with Connection(self.broker, connect_timeout=5) as connection:  # the test's queue, gone
+            connection.default_channel.queue_delete(self.queue)
 
 
 @pytest.fixture
-def workers_for(tmp_path: Path) -> Iterator[Callable[[str, Path], Workers]]:
+def workers_for(tmp_path: Path, broker: str) -> Iterator[Callable[[str, Path], Workers]]:
     made: list[Workers] = []
 
     def make(db_url: str, registry: Path) -> Workers:
-        made.append(Workers(tmp_path, db_url, registry))
+        made.append(Workers(tmp_path, db_url, registry, broker))
         return made[-1]
 
     yield make
@@ -180,7 +193,7 @@ def test_two_workers_given_the_same_portal_at_once_one_crawls_one_stands_aside(
         workers.enqueue(["sim"])
         workers.enqueue(["sim"])
         wait_for(lambda: any("sim: not crawled" in workers.log(n) for n in (one, two)),
-                 "one worker to stand aside")
+                 "one worker to stand aside", details=lambda: workers.log(one) + workers.log(two))
         portal.set_delay(held, 0)
         portal.stop()  # releases the held article: the crawl that holds the portal ends
         wait_for(lambda: bool(runs(postgres_url)) and runs(postgres_url)[-1].status != "running",

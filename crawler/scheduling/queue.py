@@ -25,6 +25,7 @@ What makes it safe:
 from __future__ import annotations
 
 import logging
+import os
 import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -177,8 +178,11 @@ def run_worker(app: Celery, settings: WorkerSettings, *, concurrency: int, logle
     # for Scrapy's and SQLAlchemy's imports again (nothing here installs a reactor).
     import crawler.crawling.runner  # noqa: F401
 
+    # A node name of its own: Celery names a worker after its host, and on RabbitMQ a second
+    # worker of the same machine could not open its (exclusive) remote-control queue and died.
     app.worker_main(["worker", f"--concurrency={max(1, concurrency)}", "--pool=prefork",
                      f"--loglevel={loglevel}", "--without-gossip", "--without-mingle",
+                     f"--hostname=portalwatch-{os.getpid()}@%h",
                      f"--queues={app.conf.task_default_queue}"])
     return 0
 
