@@ -42,6 +42,24 @@ def test_find_datetime_reads_day_first_forms(text: str, value: datetime, printed
     assert find_datetime(text) == (value, printed)
 
 
+@pytest.mark.parametrize(("text", "hour", "minute", "printed"), [
+    # SharePoint on a Vietnamese 12-hour regional setting
+    ("Ngày đăng: 22/09/2025 8:15 CH", 20, 15, "22/09/2025 8:15 CH"),
+    ("22/09/2025 8:15 SA", 8, 15, "22/09/2025 8:15 SA"),
+    ("22/09/2025 12:05 SA", 0, 5, "22/09/2025 12:05 SA"),  # just after midnight
+    ("22/09/2025 12:05 CH", 12, 5, "22/09/2025 12:05 CH"),  # just after noon
+    ("8:15 CH, 22/09/2025", 20, 15, "8:15 CH, 22/09/2025"),
+    ("22/09/2025 08:15 PM", 20, 15, "22/09/2025 08:15 PM"),
+    ("22/09/2025 7:15 tối", 19, 15, "22/09/2025 7:15 tối"),
+    ("22/09/2025 20:15 CH", 20, 15, "22/09/2025 20:15 CH"),  # a 24-hour time says it already
+    ("22/09/2025 8:15 CHÍNH PHỦ", 8, 15, "22/09/2025 8:15"),  # a word that only starts like one
+])
+def test_a_12_hour_time_is_read_on_the_24_hour_clock(text: str, hour: int, minute: int, printed: str) -> None:
+    found = find_datetime(text)
+    assert found is not None and (found[0].hour, found[0].minute) == (hour, minute)
+    assert found[1] == printed  # the raw value keeps the marker as printed
+
+
 def test_find_datetime_returns_the_earliest_date_whatever_its_form() -> None:
     # a time-first date later in the text used to win over a date-first one before it
     found = find_datetime("Đăng 11/03/2019 21:31, sửa 08:00 12/03/2019")

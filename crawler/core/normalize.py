@@ -91,14 +91,27 @@ def fold(text: str | None) -> str:
 
 # Day-first forms the portals print, each with named groups. The lookarounds keep a date from being
 # read out of a longer number ("Quyết định 125/11-2018" is no 25 November).
+# A 12-hour clock's half of the day: Vietnamese Windows and SharePoint print SA (sáng, morning)
+# and CH (chiều, afternoon), English ones AM and PM, writers the words: "8:15 CH" is 20:15.
+_HALF_DAY = r"(?:\s*(?P<half>SA|CH|AM|PM|sáng|chiều|tối)\b)?"
+_AFTERNOON = ("ch", "pm", "chiều", "tối")
 _DATE_PATTERNS = [
     # 21:28 22/09/2025  (time before date)
-    re.compile(r"(?<!\d)(?P<H>\d{1,2})[:h](?P<M>\d{2})(?::(?P<S>\d{2}))?\s*[,|\-–]?\s*(?:ngày\s*)?"
-               r"(?P<d>\d{1,2})[/\-.](?P<m>\d{1,2})[/\-.](?P<y>\d{4})(?!\d)", re.I),
-    # 11-03-2019 21:31 / 11/03/2019 21:31 / Thứ hai, 11/03/2019 - 21:31 / Ngày 11/3/2019
+    re.compile(r"(?<!\d)(?P<H>\d{1,2})[:h](?P<M>\d{2})(?::(?P<S>\d{2}))?" + _HALF_DAY +
+               r"\s*[,|\-–]?\s*(?:ngày\s*)?(?P<d>\d{1,2})[/\-.](?P<m>\d{1,2})[/\-.](?P<y>\d{4})(?!\d)", re.I),
+    # 11-03-2019 21:31 / 11/03/2019 21:31 / Thứ hai, 11/03/2019 - 21:31 / Ngày 11/3/2019 / 22/09/2025 8:15 CH
     re.compile(r"(?<!\d)(?P<d>\d{1,2})[/\-.](?P<m>\d{1,2})[/\-.](?P<y>\d{4})(?!\d)"
-               r"(?:\s*(?:[-|,]|lúc)?\s*(?P<H>\d{1,2})[:h](?P<M>\d{2})(?::(?P<S>\d{2}))?(?!\d))?", re.I),
+               r"(?:\s*(?:[-|,]|lúc)?\s*(?P<H>\d{1,2})[:h](?P<M>\d{2})(?::(?P<S>\d{2}))?(?!\d)"
+               + _HALF_DAY + ")?", re.I),
 ]
+
+
+def _hour(printed: str | None, half: str | None) -> int:
+    """The hour on a 24-hour clock: 12 SA is 0 h, 1-11 CH are 13-23 h; a 24-hour time stays."""
+    hour = int(printed or 0)
+    if half and hour <= 12:
+        return hour % 12 + (12 if half.lower() in _AFTERNOON else 0)
+    return hour
 
 
 def find_datetime(text: str, tz: str | tzinfo = DEFAULT_TIMEZONE) -> tuple[datetime, str] | None:
@@ -119,7 +132,7 @@ def find_datetime(text: str, tz: str | tzinfo = DEFAULT_TIMEZONE) -> tuple[datet
         try:
             value = datetime(
                 int(parts["y"]), int(parts["m"]), int(parts["d"]),
-                int(parts["H"] or 0), int(parts["M"] or 0), int(parts["S"] or 0), tzinfo=zone,
+                _hour(parts["H"], parts["half"]), int(parts["M"] or 0), int(parts["S"] or 0), tzinfo=zone,
             )
         except ValueError as exc:
             raise DateParseError(f"not a valid date: {match.group(0)!r} ({exc})") from exc
