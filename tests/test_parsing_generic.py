@@ -270,3 +270,55 @@ def test_published_date_printed_or_declared_keeps_time_and_zone(
     assert (got["published_at"], got["published_text"]) == (published_at, published_text)
     assert record.title == "Tổng kết công tác cải cách hành chính năm 2023"
     assert len(record.body) == 2
+
+
+SIGNED = """<html lang="vi"><head>
+<title>Tổng kết công tác cải cách hành chính năm 2023 - Cổng thông tin</title></head>
+<body><div class="menu"><a href="/">Trang chủ</a></div><div class="detail">
+<h1>Tổng kết công tác cải cách hành chính năm 2023</h1><div class="noidung">
+<p>Sáng nay, Ủy ban nhân dân tỉnh tổ chức hội nghị tổng kết công tác cải cách hành chính năm 2023
+và triển khai nhiệm vụ năm 2024 với sự tham dự của lãnh đạo các sở, ban, ngành và địa phương trong tỉnh.</p>
+<p>Năm 2023, chỉ số cải cách hành chính của tỉnh tăng 5 bậc so với năm trước, nhiều thủ tục được giải quyết
+trực tuyến toàn trình, thời gian xử lý hồ sơ giảm đáng kể so với quy định.</p>
+{byline}{tools}</div></div></body></html>"""
+BYLINES = {
+    "labelled": ('<p style="text-align: right;"><strong>Tác giả: Minh Anh</strong></p>'
+                 '<p style="text-align: right;">Nguồn tin: Sở Nội vụ</p>', "Minh Anh", "Sở Nội vụ"),
+    "bold-name": ('<p><strong>Minh Anh</strong></p><p>(Theo Báo Nhân Dân)</p>', "Minh Anh", "Báo Nhân Dân"),
+    "one-line": ('<p style="text-align: right;"><b>Minh Anh - Nguồn: Sở Nội vụ</b></p>',
+                 "Minh Anh", "Sở Nội vụ"),
+}
+TOOL_LINES = {
+    "tag-label": ('<p><b>Từ khóa:</b> <a href="/tu-khoa/cai-cach">cải cách hành chính</a>, '
+                  '<a href="/tu-khoa/hoi-nghi">hội nghị</a></p>'),
+    "tags-glued": '<div><span>Tags:</span><a href="/Tin-tuc/Tag/cai-cach">cải cách</a></div>',
+    "tag-links": ('<p><a href="/tags/cai-cach-hanh-chinh">cải cách hành chính</a> '
+                  '<a href="/tags/hoi-nghi">hội nghị</a></p>'),
+    "share-print": ('<p>Chia sẻ: <a href="https://www.facebook.com/sharer/sharer.php?u=x">Facebook</a> '
+                    '<a href="https://zalo.me/share?u=x">Zalo</a></p>'
+                    '<p><a href="javascript:window.print()">In bài viết</a> | '
+                    '<a href="mailto:?subject=x">Gửi email</a>'
+                    ' | <a href="javascript:history.back()">Quay lại</a> | Về đầu trang</p>'),
+    "view-counter": "<p>Lượt xem: 1.254</p>",
+}
+
+
+@pytest.mark.parametrize("tools", TOOL_LINES.values(), ids=TOOL_LINES.keys())
+@pytest.mark.parametrize(("byline", "author", "source"), BYLINES.values(), ids=BYLINES.keys())
+def test_byline_is_read_whatever_tag_share_or_print_lines_follow_it(
+        byline: str, author: str, source: str, tools: str) -> None:
+    html = SIGNED.format(byline=byline, tools=tools)
+    record = parse_page(html.encode(), "https://so.gov.vn/tin-tuc/tong-ket-cchc-2023.html", cms="generic")
+    assert isinstance(record, ArticleRecord)
+    assert (record.author, record.source) == (author, source)
+    assert len(record.body) == 2, record.body  # neither the byline nor the tags nor the tools
+
+
+def test_a_paragraph_that_speaks_of_tags_or_sharing_is_still_body() -> None:
+    tools = ("<p>Chia sẻ kinh nghiệm của các địa phương, Sở Nội vụ đề nghị nhân rộng mô hình một cửa "
+             "liên thông.</p>"
+             "<p>Thẻ căn cước công dân gắn chíp được dùng thay sổ hộ khẩu khi làm thủ tục.</p>")
+    html = SIGNED.format(byline="", tools=tools)
+    record = parse_page(html.encode(), "https://so.gov.vn/tin-tuc/tong-ket-cchc-2023.html", cms="generic")
+    assert isinstance(record, ArticleRecord)
+    assert len(record.body) == 4, record.body

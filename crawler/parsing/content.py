@@ -352,8 +352,32 @@ def _author_like(line: str, block: Block) -> bool:
     return block.align == "right" or (block.bold and len(line.split()) <= 6 and not line.endswith("."))
 
 
-def is_noise_text(text: str) -> bool:
-    return bool(_VIEW_COUNTER.match(text))
+# The page's tools under an article, never its text (folded): its tag line ("Từ khóa: …", "Tags:…",
+# a row of links to tag pages) and its share / print / e-mail / back links.
+_TAG_LABEL = re.compile(r"^(?:tu khoa|tags?|keywords?|the|nhan)\s*:")
+_TAG_URL = re.compile(r"/(?:tags?|tu-?khoa|keywords?)(?:[/.?]|$)|[?&](?:tags?|keywords?|tukhoa)=", re.I)
+_TOOL_WORDS = re.compile(r"\b(?:chia se|share|in bai(?: viet)?|in trang|ban in|print|"
+                         r"gui (?:e-?mail|bai(?: viet)?)|e-?mail|facebook|twitter|zalo|tweet|quay lai|tro ve|"
+                         r"tro lai|(?:ve |len )?dau trang|back|top)\b")
+
+
+def is_page_tool(block: Block) -> bool:
+    """A line of the page's tools, whatever block of the page holds it (no class names needed)."""
+    if not block.text or block.images or len(block.text) > 300:
+        return False
+    folded = fold(block.text)
+    if _TAG_LABEL.match(folded):
+        return True
+    tag_links = [text for url, text, _ in block.links if _TAG_URL.search(url.split("//", 1)[-1])]
+    if tag_links and len(tag_links) == len(block.links) and sum(map(len, tag_links)) * 2 >= len(block.text):
+        return True
+    return len(folded) <= 100 and _TOOL_WORDS.search(folded) is not None \
+        and not re.sub(r"[\W\d_]+", "", _TOOL_WORDS.sub(" ", folded))
+
+
+def is_noise(block: Block) -> bool:
+    """A view counter or one of the page's tools: not the article's text, and no end of its byline."""
+    return bool(_VIEW_COUNTER.match(block.text)) or is_page_tool(block)
 
 
 def classify(inside: list[Block], after: list[Block]) -> Content:
@@ -367,7 +391,7 @@ def classify(inside: list[Block], after: list[Block]) -> Content:
             roles.append("media")
         elif _attachment_only(block):
             roles.append("attachment")
-        elif not block.text or is_noise_text(block.text):
+        elif not block.text or is_noise(block):
             roles.append("noise")
         elif is_date_line(block.text):
             roles.append("date")
@@ -397,7 +421,7 @@ def classify(inside: list[Block], after: list[Block]) -> Content:
             content.body.append(block.text)
 
     for block in after:
-        if not block.text or is_noise_text(block.text):
+        if not block.text or is_noise(block):
             continue
         found = byline(block, trailing=True)
         if found:
