@@ -322,3 +322,33 @@ def test_a_paragraph_that_speaks_of_tags_or_sharing_is_still_body() -> None:
     record = parse_page(html.encode(), "https://so.gov.vn/tin-tuc/tong-ket-cchc-2023.html", cms="generic")
     assert isinstance(record, ArticleRecord)
     assert len(record.body) == 4, record.body
+
+
+PICTURED = """<html lang="vi"><head>
+<title>Tổng kết công tác cải cách hành chính năm 2023 - Cổng thông tin</title></head>
+<body><div class="detail"><h1>Tổng kết công tác cải cách hành chính năm 2023</h1><div class="noidung">
+<p><span style="font-size: {size}">Sáng nay, Ủy ban nhân dân tỉnh tổ chức hội nghị tổng kết công tác
+cải cách hành chính năm 2023 và triển khai nhiệm vụ năm 2024
+với sự tham dự của lãnh đạo các sở, ban, ngành.</span></p>
+<p><img src="/Uploads/hoi-nghi.jpg" alt=""></p>{under}
+<p><span style="font-size: {size}">Năm 2023, chỉ số cải cách hành chính của tỉnh tăng 5 bậc so với năm
+trước, nhiều thủ tục được giải quyết trực tuyến toàn trình, thời gian xử lý hồ sơ giảm đáng kể.</span></p>
+</div></div></body></html>"""
+UNDER = "Quang cảnh hội nghị tổng kết"
+
+
+@pytest.mark.parametrize(("size", "under", "caption"), [
+    ("14px", f'<p><span style="font-size: 12px">{UNDER}</span></p>', UNDER),
+    ("12pt", f"<p><small>{UNDER}</small></p>", UNDER),
+    ("14px", f'<p style="text-align: center;"><em>{UNDER}</em></p>', UNDER),
+    ("14px", f'<p><span style="font-size: 14px">Ảnh: {UNDER}</span></p>', f"Ảnh: {UNDER}"),
+    ("14px", f'<p><span style="font-size: 14px">{UNDER}</span></p>', None),  # the text's own size: text
+    ("12px", f'<p><span style="font-size: 12px">{UNDER}</span></p>', None),  # a small text throughout
+], ids=["smaller-px", "small-tag", "centred-italic", "photo-cue", "text-size", "small-text-throughout"])
+def test_paragraph_under_a_picture_is_its_caption_only_when_styled_or_said_so(
+        size: str, under: str, caption: str | None) -> None:
+    html = PICTURED.format(size=size, under=under)
+    record = parse_page(html.encode(), "https://so.gov.vn/tin-tuc/tong-ket-cchc-2023.html", cms="generic")
+    assert isinstance(record, ArticleRecord)
+    assert [i.caption for i in record.images] == [caption]
+    assert (UNDER in record.body) is (caption is None)

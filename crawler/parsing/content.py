@@ -1,5 +1,5 @@
 """An article body as a flat list of blocks, and what each block is: body text, image, caption,
-attachment, byline or noise. Decided from the editor's markup (alignment, italics, links, the
+attachment, byline or noise. Decided from the editor's markup (alignment, italics, font size, links, the
 CKEditor image table), which is the same under every portal theme.
 """
 
@@ -37,6 +37,38 @@ _AUTHOR_PREFIX = re.compile(r"^(tác giả|tin,? ảnh|tin và ảnh|bài,? ản
 _VIEW_COUNTER = re.compile(r"^(lượt xem|số lượt xem|lượt truy cập|số lượt truy cập|lượt đọc|views?)\s*:?\s*"
                            r"[\d.,\s]+$", re.I)
 _BOLD_STYLE = re.compile(r"font-weight\s*:\s*(bold|[6-9]00)")
+_FONT_SIZE = re.compile(r"font-size\s*:\s*(?:(?P<value>[\d.]+)\s*(?P<unit>px|pt|em|rem|%)|(?P<word>[a-z-]+))")
+_FONT_WORDS = {"xx-small": 9.0, "x-small": 10.0, "small": 13.0, "medium": 16.0, "large": 18.0,
+               "x-large": 24.0}
+_FONT_TAG_SIZES = {"1": 10.0, "2": 13.0, "3": 16.0, "4": 18.0, "5": 24.0, "6": 32.0, "7": 48.0}
+_TEXT_SIZE = 16.0  # px, the browsers' size of unstyled text, that editors' sizes are set against
+
+
+def font_size(el: HtmlElement, style: str, inherited: float | None) -> float | None:
+    """The font size (px) an element sets for its text, else the one it inherits (None: unset)."""
+    if el.tag == "small":
+        return (inherited or _TEXT_SIZE) * 0.83
+    if el.tag == "font" and el.get("size", "").strip() in _FONT_TAG_SIZES:
+        return _FONT_TAG_SIZES[el.get("size", "").strip()]
+    found = _FONT_SIZE.search(style) if "font-size" in style else None
+    if found is None:
+        return inherited
+    if found.group("word"):
+        if found.group("word") == "smaller":
+            return (inherited or _TEXT_SIZE) * 0.83
+        return _FONT_WORDS.get(found.group("word"), inherited)
+    try:
+        value = float(found.group("value"))
+    except ValueError:
+        return inherited
+    unit = found.group("unit")
+    if unit == "px":
+        return value
+    if unit == "pt":
+        return value * 4 / 3
+    if unit == "rem":
+        return value * _TEXT_SIZE
+    return (inherited or _TEXT_SIZE) * (value / 100 if unit == "%" else value)
 
 
 def is_attachment_url(url: str) -> bool:
@@ -71,6 +103,7 @@ class Block:
     align: str | None = None
     italic: bool = False  # every visible character is emphasised
     bold: bool = False
+    size: float | None = None  # the font size (px) of its largest character, when the markup sets them all
     images: list[str] = field(default_factory=list)
     links: list[tuple[str, str, str]] = field(default_factory=list)  # (url, text, title attribute)
     caption: str | None = None  # image tables and figures carry their caption themselves
@@ -100,11 +133,12 @@ class _Run:
         self.absolute = absolute
         self.block = Block(align=align)
         self.parts: list[str] = []
-        self.chars = self.italic_chars = self.bold_chars = 0
+        self.chars = self.italic_chars = self.bold_chars = self.unsized_chars = 0
+        self.size = 0.0
         self.link: list[str] | None = None
         self.in_file_link = False
 
-    def text(self, value: str | None, italic: bool, bold: bool) -> None:
+    def text(self, value: str | None, italic: bool, bold: bool, size: float | None = None) -> None:
         if not value:
             return
         self.parts.append(value)
@@ -114,8 +148,13 @@ class _Run:
         self.chars += visible
         self.italic_chars += visible if italic else 0
         self.bold_chars += visible if bold else 0
+        if size is None:
+            self.unsized_chars += visible
+        elif visible:
+            self.size = max(self.size, size)
 
-    def walk(self, el: HtmlElement, italic: bool = False, bold: bool = False) -> None:
+    def walk(self, el: HtmlElement, italic: bool = False, bold: bool = False,
+             size: float | None = None) -> None:
         if is_element(el):
             tag = el.tag
             if tag == "br":
@@ -130,18 +169,19 @@ class _Run:
                 style = (el.get("style") or "").lower()
                 inner_italic = italic or tag in ("em", "i") or "italic" in style
                 inner_bold = bold or tag in ("strong", "b") or bool(_BOLD_STYLE.search(style))
+                inner_size = font_size(el, style, size)
                 href = self.absolute(el.get("href")) if tag == "a" else None
                 outer_link, outer_file = self.link, self.in_file_link
                 if href:
                     self.link = []
                     self.in_file_link = is_attachment_url(href)
-                self.text(el.text, inner_italic, inner_bold)
+                self.text(el.text, inner_italic, inner_bold, inner_size)
                 for child in el:
-                    self.walk(child, inner_italic, inner_bold)
+                    self.walk(child, inner_italic, inner_bold, inner_size)
                 if href and self.link is not None:
                     self.block.links.append((href, clean_text("".join(self.link)), el.get("title") or ""))
                     self.link, self.in_file_link = outer_link, outer_file
-        self.text(el.tail, italic, bold)
+        self.text(el.tail, italic, bold, size)
 
     def media(self, el: HtmlElement) -> None:
         src = el.get("src") or el.get("data-src") or el.get("data") or ""
@@ -160,6 +200,7 @@ class _Run:
         block.text = " ".join(block.lines)
         block.italic = self.chars > 0 and self.italic_chars == self.chars
         block.bold = self.chars > 0 and self.bold_chars == self.chars
+        block.size = self.size if self.chars > 0 and not self.unsized_chars else None
         return block if block.lines or block.images or block.links or block.media else None
 
 
@@ -310,12 +351,28 @@ _CAPTION_CUE = re.compile(r"^(?:anh|hinh|photo)\s*:|^(?:hinh anh|anh minh hoa)\b
 
 
 def mark_plain_captions(blocks: list[Block]) -> None:
-    """Mark as captions (for `classify`) the short paragraphs right under a picture that say they
-    are one, as editors of rich-text fields without a caption style type them."""
+    """Mark as captions (for `classify`) the short paragraphs right under a picture that say they are
+    one ("Ảnh: …") or are set smaller than the article's text, as editors of rich-text fields without
+    a caption style type them. A paragraph of the text's own size and style stays text."""
+    text_size: float | None = None
     for above, block in zip(blocks, blocks[1:], strict=False):
-        if above.images and not above.text and block.text and not block.images \
-                and len(block.text) <= 250 and _CAPTION_CUE.search(fold(block.text)):
+        if not above.images or above.text or not block.text or block.images or len(block.text) > 250:
+            continue
+        if block.size is not None and text_size is None:
+            text_size = _text_size(blocks)
+        smaller = block.size is not None and block.size < (text_size or 0)
+        if smaller or _CAPTION_CUE.search(fold(block.text)):
             block.italic = True
+
+
+def _text_size(blocks: list[Block]) -> float:
+    """The font size most of the article's text is set in (px); the browsers' own where unset."""
+    chars: dict[float, int] = {}
+    for block in blocks:
+        if block.text and not block.images:
+            size = block.size or _TEXT_SIZE
+            chars[size] = chars.get(size, 0) + len(block.text)
+    return max(chars, key=lambda size: chars[size]) if chars else _TEXT_SIZE
 
 
 def byline(block: Block, *, trailing: bool) -> tuple[list[str], list[str]] | None:
@@ -383,6 +440,7 @@ def is_noise(block: Block) -> bool:
 def classify(inside: list[Block], after: list[Block]) -> Content:
     """Sort the body's blocks (and those right after the body) into the record's fields."""
     content = Content()
+    mark_plain_captions(inside)
     roles: list[str] = []
     for block in inside:
         if block.framed or block.images:

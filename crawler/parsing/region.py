@@ -32,7 +32,7 @@ from crawler.parsing.base import (
     line_dates,
     text_of,
 )
-from crawler.parsing.content import Block, Content, blocks_of, classify, flatten, mark_plain_captions
+from crawler.parsing.content import Block, Content, blocks_of, classify, flatten
 from crawler.parsing.generic import GenericArticlePage, related_boxes, says_not_found
 from crawler.parsing.generic_listing import next_page_url, page_number
 from crawler.parsing.generic_meta import PageMeta
@@ -84,7 +84,6 @@ class RegionArticlePage(ArticlePage):
         blocks = list(self.region.figures)
         for body in self.region.bodies:
             blocks += flatten(body, self.ctx.absolute, self._is_noise)
-        mark_plain_captions(blocks)
         return classify(blocks, self._blocks_after())
 
     def _blocks_after(self) -> list[Block]:
