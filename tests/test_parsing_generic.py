@@ -352,3 +352,22 @@ def test_paragraph_under_a_picture_is_its_caption_only_when_styled_or_said_so(
     assert isinstance(record, ArticleRecord)
     assert [i.caption for i in record.images] == [caption]
     assert (UNDER in record.body) is (caption is None)
+
+
+@pytest.mark.parametrize(("markup", "paragraphs"), [
+    ("<p>Hội nghị đề ra ba nhiệm vụ trọng tâm:<br>- Nâng cao chất lượng giải quyết thủ tục hành chính;<br/>"
+     "- Đẩy mạnh chuyển đổi số trong cơ quan nhà nước.</p>",
+     ["Hội nghị đề ra ba nhiệm vụ trọng tâm: - Nâng cao chất lượng giải quyết thủ tục hành chính; "
+      "- Đẩy mạnh chuyển đổi số trong cơ quan nhà nước."]),
+    ("<p>Hội nghị đề ra ba nhiệm vụ trọng tâm của năm 2024 cho các sở, ngành.<br><br>\n"
+     "<span>Đẩy mạnh chuyển đổi số trong cơ quan nhà nước các cấp của tỉnh.</span><br />&nbsp;<br />"
+     "Tăng cường kỷ luật, kỷ cương hành chính trong thi hành công vụ.</p>",
+     ["Hội nghị đề ra ba nhiệm vụ trọng tâm của năm 2024 cho các sở, ngành.",
+      "Đẩy mạnh chuyển đổi số trong cơ quan nhà nước các cấp của tỉnh.",
+      "Tăng cường kỷ luật, kỷ cương hành chính trong thi hành công vụ."]),
+], ids=["single-br-joins-lines-with-a-space", "blank-line-ends-a-paragraph"])
+def test_line_breaks_in_the_text_read_as_a_reader_sees_them(markup: str, paragraphs: list[str]) -> None:
+    html = SIGNED.format(byline="", tools=markup)
+    record = parse_page(html.encode(), "https://so.gov.vn/tin-tuc/tong-ket-cchc-2023.html", cms="generic")
+    assert isinstance(record, ArticleRecord)
+    assert record.body[2:] == paragraphs

@@ -127,21 +127,29 @@ def element_align(el: HtmlElement) -> str | None:
 
 
 class _Run:
-    """Inline content accumulated until the next block element."""
+    """Inline content accumulated until the next block element. A blank line (two <br> with nothing
+    but spaces between) ends a paragraph, as a reader sees it; a single <br> is a line break inside it."""
 
     def __init__(self, absolute: Callable[[str | None], str | None], align: str | None) -> None:
         self.absolute = absolute
+        self.done: list[Block] = []
+        self.link: list[str] | None = None
+        self.in_file_link = False
+        self._start(align)
+
+    def _start(self, align: str | None) -> None:
         self.block = Block(align=align)
         self.parts: list[str] = []
         self.chars = self.italic_chars = self.bold_chars = self.unsized_chars = 0
         self.size = 0.0
-        self.link: list[str] | None = None
-        self.in_file_link = False
+        self.after_br = False  # nothing but spaces since the last <br>
 
     def text(self, value: str | None, italic: bool, bold: bool, size: float | None = None) -> None:
         if not value:
             return
         self.parts.append(value)
+        if self.after_br and not value.isspace():
+            self.after_br = False
         if self.link is not None:
             self.link.append(value)
         visible = len("".join(value.split()))
@@ -158,13 +166,19 @@ class _Run:
         if is_element(el):
             tag = el.tag
             if tag == "br":
-                self.parts.append("\n")
+                if self.after_br and self.link is None:
+                    self._end_paragraph()
+                else:
+                    self.parts.append("\n")
+                    self.after_br = True
             elif tag in MEDIA_TAGS:
                 self.media(el)
+                self.after_br = False
             elif tag == "img":
                 src = self.absolute(el.get("data-src") or el.get("data-original") or el.get("src"))
                 if src and not self.in_file_link:  # a file-type icon, not a picture of the article
                     self.block.images.append(src)
+                    self.after_br = False
             elif tag not in SKIP_TAGS:
                 style = (el.get("style") or "").lower()
                 inner_italic = italic or tag in ("em", "i") or "italic" in style
@@ -194,14 +208,21 @@ class _Run:
             if is_element(child) and child.tag in MEDIA_TAGS:
                 self.media(child)
 
-    def finish(self) -> Block | None:
+    def _end_paragraph(self) -> None:
         block = self.block
         block.lines = [line for line in (clean_text(x) for x in "".join(self.parts).split("\n")) if line]
         block.text = " ".join(block.lines)
         block.italic = self.chars > 0 and self.italic_chars == self.chars
         block.bold = self.chars > 0 and self.bold_chars == self.chars
         block.size = self.size if self.chars > 0 and not self.unsized_chars else None
-        return block if block.lines or block.images or block.links or block.media else None
+        if block.lines or block.images or block.links or block.media:
+            self.done.append(block)
+        self._start(block.align)
+
+    def finish(self) -> list[Block]:
+        """The run's paragraphs, in order."""
+        self._end_paragraph()
+        return self.done
 
 
 def _has_block(el: HtmlElement) -> bool:
@@ -223,15 +244,13 @@ def flatten(container: HtmlElement, absolute: Callable[[str | None], str | None]
             run.text(child.tail, False, False)
             continue
         if child.tag in BLOCK_TAGS or _has_block(child):
-            if (done := run.finish()) is not None:
-                blocks.append(done)
+            blocks.extend(run.finish())
             blocks.extend(_block(child, absolute, is_noise, element_align(child) or align))
             run = _Run(absolute, align)
             run.text(child.tail, False, False)
         else:
             run.walk(child)
-    if (done := run.finish()) is not None:
-        blocks.append(done)
+    blocks.extend(run.finish())
     return blocks
 
 
@@ -264,15 +283,13 @@ def _inline(el: HtmlElement, absolute: Callable[[str | None], str | None], align
     run.text(el.text, False, False)
     for child in el:
         run.walk(child)
-    done = run.finish()
-    return [done] if done else []
+    return run.finish()
 
 
 def _inline_media(el: HtmlElement, absolute: Callable[[str | None], str | None]) -> list[Block]:
     run = _Run(absolute, None)
     run.media(el)
-    done = run.finish()
-    return [done] if done else []
+    return run.finish()
 
 
 def _is_image_frame(el: HtmlElement) -> bool:
@@ -293,15 +310,13 @@ def _image_frame(el: HtmlElement, absolute: Callable[[str | None], str | None]) 
         run.text(row.text, False, False)
         for child in row:
             run.walk(child)
-        cell = run.finish()
-        if cell is None:
-            continue
-        if cell.images:
-            out.extend(Block(images=[src], framed=True) for src in cell.images)
-            if cell.text:
-                out[-1].caption = cell.text
-        elif out:
-            out[-1].caption = clean_text(f"{out[-1].caption or ''} {cell.text}") or None
+        for cell in run.finish():
+            if cell.images:
+                out.extend(Block(images=[src], framed=True) for src in cell.images)
+                if cell.text:
+                    out[-1].caption = cell.text
+            elif out:
+                out[-1].caption = clean_text(f"{out[-1].caption or ''} {cell.text}") or None
     return out
 
 
