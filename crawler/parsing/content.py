@@ -302,7 +302,8 @@ def _is_image_frame(el: HtmlElement) -> bool:
 
 
 def _image_frame(el: HtmlElement, absolute: Callable[[str | None], str | None]) -> list[Block]:
-    """One block an image, each with the text of the rows (or figcaption) under it as its caption."""
+    """One block an image, each with the text of the rows (or figcaption) under it as its caption; a
+    table's own <caption> is its last picture's when the rows give that one none."""
     out: list[Block] = []
     rows = el.findall(".//tr") or [el]
     for row in rows:
@@ -317,6 +318,9 @@ def _image_frame(el: HtmlElement, absolute: Callable[[str | None], str | None]) 
                     out[-1].caption = cell.text
             elif out:
                 out[-1].caption = clean_text(f"{out[-1].caption or ''} {cell.text}") or None
+    titled = el.find("caption") if el.tag == "table" else None
+    if titled is not None and out and not out[-1].caption:
+        out[-1].caption = " ".join(block.text for block in _inline(titled, absolute, None)) or None
     return out
 
 
