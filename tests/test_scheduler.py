@@ -5,7 +5,9 @@ are recorded without stopping anything, a clean exit on SIGTERM, and `--once` fo
 Scheduling mechanics run a fake crawl (tests/fake_crawl.py). It writes CrawlRuns the way
 `portalwatch crawl` does, and can be made to fail, crash, block or hang. The end-to-end test runs
 the real `portalwatch crawl` against the simulated portal. Nothing sleeps to wait: every wait
-polls for what it waits for, with a deadline.
+polls for what it waits for, with a deadline. A time limit or a backoff is reached by moving a
+test clock (Clock), never by waiting it out: how long a loaded machine takes cannot change what
+the tests see.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -38,13 +41,31 @@ REPO = Path(__file__).resolve().parents[1]
 FAKE_CRAWL = (sys.executable, str(REPO / "tests" / "fake_crawl.py"))
 
 
-def wait_for(condition: Callable[[], object], what: str, timeout: float = 20.0) -> None:
+def wait_for(condition: Callable[[], object], what: str, timeout: float = 120.0) -> None:
     # Generous: only a failure waits this long, and a loaded CI machine starts processes slowly.
     deadline = time.monotonic() + timeout
     while not condition():
         if time.monotonic() > deadline:
             raise AssertionError(f"timed out after {timeout:.0f} s waiting for {what}")
         time.sleep(0.02)
+
+
+class Clock:
+    """Time as the test moves it. now(): the scheduler's time of day, standing still until moved;
+    monotonic(): its launcher's seconds (time limits, grace), real time plus the moves."""
+
+    def __init__(self) -> None:
+        self.start = utcnow()
+        self.moved = 0.0
+
+    def now(self) -> datetime:
+        return self.start + timedelta(seconds=self.moved)
+
+    def monotonic(self) -> float:
+        return time.monotonic() + self.moved
+
+    def advance(self, seconds: float) -> None:
+        self.moved += seconds
 
 
 class Fake:
@@ -95,13 +116,19 @@ class Harness:
         self.reports: list[CrawlReport] = []
         self.open: list[PortalScheduler] = []
 
-    def scheduler(self, every: dict[str, str], **settings: Any) -> PortalScheduler:
+    def scheduler(self, every: dict[str, str], clock: Clock | None = None,
+                  **settings: Any) -> PortalScheduler:
         path = portals_file(self.tmp_path, every)
         registry = {pid: p for pid, p in read_registry_file(path).items() if pid in every}
-        options: dict[str, Any] = dict(time_limit=30.0, kill_grace=5.0, jitter=0.0, crawl_command=FAKE_CRAWL)
+        # A time limit no test reaches unless it moves a Clock: a crawl is never cut short by load.
+        options: dict[str, Any] = dict(time_limit=600.0, kill_grace=5.0, jitter=0.0, crawl_command=FAKE_CRAWL)
         options.update(settings)
         settings_ = ScheduleSettings(db_url=self.url, portals_file=str(path), **options)
-        service = PortalScheduler(settings_, registry=registry)
+        if clock is None:
+            service = PortalScheduler(settings_, registry=registry)
+        else:
+            service = PortalScheduler(settings_, registry=registry, clock=clock.now)
+            service.launcher.clock = clock.monotonic
         service.on_report = self.reports.append
         self.open.append(service)
         return service
@@ -151,7 +178,7 @@ def next_run(service: PortalScheduler, portal: str) -> datetime | None:
     return {row.portal_id: row for row in service.scheduled_portals()}[portal].next_run_time
 
 
-def run_cli(*args: str, timeout: float = 30.0) -> subprocess.CompletedProcess[str]:
+def run_cli(*args: str, timeout: float = 120.0) -> subprocess.CompletedProcess[str]:
     return subprocess.run([sys.executable, str(REPO / "scheduler.py"), *args], capture_output=True,
                           text=True, timeout=timeout, cwd=REPO)
 
@@ -270,26 +297,29 @@ def test_a_failing_portal_backs_off_is_shown_failing_and_recovers_by_itself(
     from crawler.cli.schedule import format_schedule
 
     fake.mode("alpha", "fail")
-    service = harness.scheduler({"alpha": "1s"})
+    clock = Clock()
+    service = harness.scheduler({"alpha": "1s"}, clock=clock)
     [failed] = service.run_due_once()
     assert failed.outcome == "failed" and "connection refused" in (failed.reason or "")
     health = harness.health("alpha")
     assert health.consecutive_failures == 1 and "connection refused" in (health.last_error or "")
     assert health.backoff_until is not None
-    assert timedelta(seconds=1) < health.backoff_until - utcnow() <= timedelta(seconds=2)  # 2 x 1 s
+    backoff = health.backoff_until - clock.now()
+    assert abs(backoff - timedelta(seconds=2)) < timedelta(milliseconds=1)  # 2 x 1 s
     # The job itself waits for the backoff: its next turn is not the next second.
     assert next_run(service, "alpha") == health.backoff_until
-    listing = format_schedule(service.scheduled_portals(), utcnow())
+    listing = format_schedule(service.scheduled_portals(), clock.now())
     assert re.search(r"alpha .*FAILING: 1 failed crawl\(s\) in a row.*connection refused",
                      " ".join(listing.split()))  # the HEALTH cell wraps
 
+    clock.advance(1.5)  # its next turn by the interval has come, but not the end of the backoff
     assert service.run_due_once() == []  # still backing off: the portal is left alone
     assert fake.starts("alpha") == 1
 
     fake.mode("alpha", "ok")  # the portal answers again
-    recovered: list[CrawlReport] = []
-    wait_for(lambda: recovered.extend(service.run_due_once()) or recovered, "the retry after the backoff")
-    assert recovered[0].outcome == "ok"
+    clock.advance(1.0)  # past the backoff
+    recovered = service.run_due_once()
+    assert [report.outcome for report in recovered] == ["ok"]
     health = harness.health("alpha")
     assert (health.consecutive_failures, health.last_error, health.backoff_until) == (0, None, None)
 
@@ -298,12 +328,23 @@ def test_a_hung_crawl_is_killed_at_its_time_limit_and_recorded_failed_while_othe
     harness: Harness, fake: Fake
 ) -> None:
     fake.mode("alpha", "hang")  # ignores SIGTERM
-    # 3 s: beta's crawl, a new Python process that imports SQLAlchemy, must fit in the limit.
-    service = harness.scheduler({"alpha": "1h", "beta": "1s"}, time_limit=3.0, kill_grace=0.5, parallel=2)
-    service.start()
+    clock = Clock()
+    service = harness.scheduler({"alpha": "1h", "beta": "1h"}, clock=clock, kill_grace=0.5, parallel=2)
+
+    def beta_crawled(times: int) -> None:
+        service.scheduler.modify_job(job_id("beta"), "default", next_run_time=utcnow())  # its turn now
+        wait_for(lambda: len(harness.reports_of("beta")) >= times, f"beta's crawl number {times}")
+
+    service.start()  # a first start: both are due at once
+    wait_for(lambda: "ready" in fake.lines("alpha"), "alpha's crawl to hang")
+    wait_for(lambda: harness.reports_of("beta"), "beta's first crawl")
+    beta_crawled(2)  # while alpha hangs
+    assert not harness.reports_of("alpha")
+    # The time limit passes; no crawl of beta runs now (its next turn is an hour away), so only
+    # alpha's is stopped, and it is killed half a second after ignoring its SIGTERM.
+    clock.advance(service.settings.time_limit)
     wait_for(lambda: harness.reports_of("alpha"), "the hung crawl to be killed and recorded")
-    beta_runs = len(harness.reports_of("beta"))
-    wait_for(lambda: len(harness.reports_of("beta")) > beta_runs, "beta's next crawl after the kill")
+    beta_crawled(3)  # after the kill
     service.close()
     [report] = harness.reports_of("alpha")
     assert report.status == "failed" and "hung" in (report.reason or "") and "killed" in (report.reason or "")
@@ -311,17 +352,22 @@ def test_a_hung_crawl_is_killed_at_its_time_limit_and_recorded_failed_while_othe
     assert run.status == "failed" and run.finished_at is not None
     assert any("hung" in str(error) for error in run.errors)
     assert harness.health("alpha").consecutive_failures == 1
-    assert all(r.status == "ok" for r in harness.reports_of("beta")) and len(harness.reports_of("beta")) >= 2
+    assert [r.status for r in harness.reports_of("beta")] == ["ok", "ok", "ok"]
 
 
 def test_a_crawl_still_running_at_its_time_limit_stops_keeps_its_run_and_counts_as_a_failure(
     harness: Harness, fake: Fake
 ) -> None:
     fake.mode("alpha", "block")  # a slow portal: the crawl would go on past its limit
-    service = harness.scheduler({"alpha": "1h"}, time_limit=1.0)
-    [report] = service.run_due_once()
+    clock = Clock()
+    service = harness.scheduler({"alpha": "1h"}, clock=clock, time_limit=60.0)
+    with ThreadPoolExecutor(1) as pool:
+        crawling = pool.submit(service.run_due_once)
+        wait_for(lambda: "ready" in fake.lines("alpha"), "the crawl to be under way")
+        clock.advance(60.0)  # its time limit
+        [report] = crawling.result(timeout=120)
     assert report.status == "interrupted"  # the crawl stopped on SIGTERM and wrote its own run
-    assert report.outcome == "failed" and "time limit (1s)" in (report.reason or "")
+    assert report.outcome == "failed" and "time limit (1m)" in (report.reason or "")
     assert fake.lines("alpha")[-1].endswith("interrupted")
     assert harness.health("alpha").backoff_until is not None
 
@@ -391,7 +437,7 @@ def test_sigterm_lets_the_running_crawl_stop_records_its_run_and_exits_0(
     try:
         wait_for(lambda: "ready" in fake.lines("alpha"), "the crawl to be under way")
         process.send_signal(signal.SIGTERM)
-        _, stderr = process.communicate(timeout=30)
+        _, stderr = process.communicate(timeout=120)
     finally:
         if process.poll() is None:
             process.kill()
@@ -423,11 +469,11 @@ def test_once_runs_the_real_crawl_against_the_simulated_portal(sqlite_url: str, 
     with SimulatedPortal(articles=6, per_page=3) as portal:
         path = portals_file(tmp_path, {"thainguyen": "1h"}, url=portal.start_url)
         common = ["--db", sqlite_url, "--portals", str(path), "--crawl-command", UNTHROTTLED]
-        done = run_cli(*common, "--once", timeout=60)
+        done = run_cli(*common, "--once")
         assert done.returncode == 0, done.stderr
         assert "thainguyen: ok in" in done.stderr and "6 new" in done.stderr
         assert "1 crawl(s) run, 0 failed" in done.stdout
-        again = run_cli(*common, "--once", timeout=60)
+        again = run_cli(*common, "--once")
         assert "0 crawl(s) run" in again.stdout
     harness = Harness(sqlite_url, tmp_path)
     [run] = harness.runs("thainguyen")
@@ -445,14 +491,14 @@ def test_a_real_crawl_of_a_portal_that_answers_500_is_shown_failing_with_its_err
         portal.set_failure("*", status=503)
         path = portals_file(tmp_path, {"thainguyen": "1h"}, url=portal.start_url)
         common = ["--db", sqlite_url, "--portals", str(path), "--crawl-command", UNTHROTTLED]
-        done = run_cli(*common, "--once", timeout=60)
+        done = run_cli(*common, "--once")
     assert done.returncode == 1 and "1 crawl(s) run, 1 failed" in done.stdout, done.stderr
     health = Harness(sqlite_url, tmp_path).health("thainguyen")
     assert health.consecutive_failures == 1 and "503" in (health.last_error or "")
     assert health.backoff_until is not None and health.backoff_until - utcnow() > timedelta(hours=1.9)
     # env: pytest's terminal width (COLUMNS=80, set below os.environ) must not reach the child.
     portals = subprocess.run([sys.executable, "-m", "crawler.cli", "portals", "--db", sqlite_url,
-                              "--portals", str(path)], capture_output=True, text=True, timeout=30,
+                              "--portals", str(path)], capture_output=True, text=True, timeout=120,
                              env=dict(os.environ))
     assert "FAILING: 1 failed crawl(s) in a row" in portals.stdout and "503" in portals.stdout
 
@@ -472,7 +518,7 @@ def test_sigterm_stops_a_real_crawl_midway_and_its_run_is_recorded(sqlite_url: s
         try:
             wait_for(lambda: portal.request_count() >= 4, "the crawl to be under way")
             process.send_signal(signal.SIGTERM)
-            _, stderr = process.communicate(timeout=30)
+            _, stderr = process.communicate(timeout=120)
         finally:
             if process.poll() is None:
                 process.kill()

@@ -7,6 +7,8 @@ or an API answer holds, quickly.
 from __future__ import annotations
 
 import re
+import threading
+import time
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from html import escape as html_escape
@@ -172,6 +174,28 @@ def test_portals_page_shows_family_health_and_runs(site: Any) -> None:
     assert "Crawl now" not in page  # signed out: no buttons
     sign_in(client)
     assert "Crawl now" in client.get("/portals").text
+
+
+def test_the_portals_page_right_after_crawl_now_refreshes_itself_until_the_run_is_recorded(
+        site: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    from crawler.scheduling.launch import CrawlLauncher
+
+    client, db, _ = site
+    csrf = sign_in(client)
+    # The crawl's thread is held before it starts the process: the page shown at once after the
+    # click must already know the crawl is on, as a slow machine shows it.
+    go, real_run = threading.Event(), CrawlLauncher.run
+    monkeypatch.setattr(CrawlLauncher, "run", lambda *a, **k: go.wait(120) and real_run(*a, **k))
+    started = client.post("/portals/thainguyen/crawl", data={"csrf": csrf})
+    assert started.status_code == 200 and "data-refresh" in started.text  # followed to /portals
+    go.set()  # the crawl command (`false`) fails at once; its run is then recorded
+    deadline = time.monotonic() + 120
+    while "data-refresh" in (page := client.get("/portals").text):
+        assert time.monotonic() < deadline, "the page still refreshes after the crawl ended"
+        time.sleep(0.05)  # polling the page, with a deadline
+    with db.session() as s:
+        assert s.scalar(select(func.count(CrawlRun.id)).where(CrawlRun.portal_id == "thainguyen")) == 1
+    assert 'id="portal-thainguyen"' in page
 
 
 # --- a portal by its home URL ----------------------------------------------------------------

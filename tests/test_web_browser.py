@@ -65,7 +65,7 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
         server = uvicorn.Server(uvicorn.Config(app, log_level="warning", access_log=False))
         thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
         thread.start()
-        deadline = time.monotonic() + 30
+        deadline = time.monotonic() + 120
         while not server.started:
             assert thread.is_alive() and time.monotonic() < deadline, "uvicorn did not start"
             time.sleep(0.02)  # polling the server's own flag, with a deadline
@@ -95,7 +95,7 @@ def shot(page: object, name: str) -> None:
 
 def test_a_reader_goes_through_every_page_in_chromium(served: Served, browser: object) -> None:
     expect = playwright_sync.expect
-    expect.set_options(timeout=30_000)  # a loaded 2-core machine: waits are deadlines, not delays
+    expect.set_options(timeout=60_000)  # a loaded 2-core machine: waits are deadlines, not delays
     context = browser.new_context(locale="vi-VN", viewport={"width": 1100, "height": 900})  # type: ignore[attr-defined]
     context.set_default_timeout(60_000)
     # Nothing leaves the machine: the stored articles' images live on the portals' hosts.
@@ -151,7 +151,7 @@ def test_a_reader_goes_through_every_page_in_chromium(served: Served, browser: o
     page.goto(f"{served.base}/portals")
     page.locator("#portal-sim").get_by_role("button", name="Thu thập ngay").click()
     expect(page.locator(".notice")).to_have_text("Đã bắt đầu thu thập")
-    expect(page.locator("#portal-sim .run-summary")).to_contain_text("ok: 6 mới", timeout=90_000)
+    expect(page.locator("#portal-sim .run-summary")).to_contain_text("ok: 6 mới", timeout=120_000)
     shot(page, "portals")
 
     # The crawl's articles on Today (a first crawl is a baseline: shown when asked for), on a phone.

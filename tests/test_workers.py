@@ -49,7 +49,7 @@ def broker(request: pytest.FixtureRequest) -> str:
     return url
 
 
-def wait_for(condition: Callable[[], bool], what: str, deadline: float = 60.0,
+def wait_for(condition: Callable[[], bool], what: str, deadline: float = 120.0,
              details: Callable[[], str] = str) -> None:
     end = time.monotonic() + deadline
     while not condition():
@@ -149,7 +149,7 @@ def test_a_worker_killed_mid_crawl_loses_nothing_and_the_next_completes_it(
         assert baseline.returncode == 0, baseline.stderr
         added = subprocess.run([sys.executable, "-m", "crawler.cli", "alerts", "add", "--db", postgres_url,
                                 "--name", "everything", "--on", "new", "--notify", hook.url()],
-                               capture_output=True, text=True, cwd=REPO, timeout=60)
+                               capture_output=True, text=True, cwd=REPO, timeout=120)
         assert added.returncode == 0, added.stderr
         new = portal.add_articles(30)
         held = portal.article_url(new[-1])  # the crawl cannot end while this one is held
@@ -177,7 +177,7 @@ def test_a_worker_killed_mid_crawl_loses_nothing_and_the_next_completes_it(
     # The outbox says every alert was sent (marked right after the webhook took it), and the
     # webhook got each once: the killed crawl's 20 and the completing crawl's 10, the baseline none.
     wait_for(lambda: delivery_statuses(postgres_url) == {"sent": 30}, "every alert to be sent")
-    messages = hook.wait_for(30, timeout=30)
+    messages = hook.wait_for(30, timeout=120)
     assert len(messages) == 30
 
 

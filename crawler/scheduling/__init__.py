@@ -167,11 +167,13 @@ class _Scheduler(BackgroundScheduler):
 class PortalScheduler:
     """The scheduler of one database: start()/close() for the long-lived process, or run_due_once()."""
 
-    def __init__(self, settings: ScheduleSettings, *,
-                 registry: dict[str, PortalConfig] | None = None) -> None:
+    def __init__(self, settings: ScheduleSettings, *, registry: dict[str, PortalConfig] | None = None,
+                 clock: Callable[[], datetime] = utcnow) -> None:
         from storage.db import open_database
 
         self.settings = settings
+        # The time of day turns fall due and backoffs end by (tests pass a clock they move).
+        self.clock = clock
         self.registry = registry if registry is not None else load_registry(settings.portals_file)
         self.database = open_database(settings.db_url)
         self.launcher = CrawlLauncher(settings.crawl_command, time_limit=settings.time_limit,
@@ -312,8 +314,8 @@ class PortalScheduler:
 
     def run_due_once(self, now: datetime | None = None) -> list[CrawlReport]:
         """`--once`: crawl every portal whose turn has come, in parallel; move their jobs on."""
+        now = now or self.clock()
         self.reconcile(spread_first_runs=False, now=now)
-        now = now or utcnow()
         due = [job for job in self._crawl_jobs()
                if job.next_run_time is not None and job.next_run_time <= now]
         if not due:
@@ -363,7 +365,8 @@ class PortalScheduler:
                 if self._stopping:
                     return {}
             try:
-                clearance = clear_to_crawl(self.database, portal, stale_after=stale_after)
+                clearance = clear_to_crawl(self.database, portal, stale_after=stale_after,
+                                           now=self.clock())
             except Exception:
                 log.exception("%s: the scheduler could not check this portal; not crawled", portal.id)
                 continue
@@ -404,7 +407,7 @@ class PortalScheduler:
             return None
         report = record_crawl(self.database, portal, launch, after_run_id=after_run_id,
                               kill_grace=settings.kill_grace, time_limit=settings.time_limit,
-                              backoff_cap=settings.backoff_cap)
+                              backoff_cap=settings.backoff_cap, now=self.clock())
         log.log(logging.WARNING if report.outcome == "failed" else logging.INFO, "%s", report.log_line())
         if launch.output_tail and (launch.returncode != 0 and report.outcome == "failed"
                                    or log.isEnabledFor(logging.DEBUG)):

@@ -31,7 +31,7 @@ import sys
 import tempfile
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
@@ -85,12 +85,14 @@ class CrawlLauncher:
     """
 
     def __init__(self, command: Sequence[str] = DEFAULT_CRAWL_COMMAND, *, time_limit: float,
-                 kill_grace: float = 60.0) -> None:
+                 kill_grace: float = 60.0, clock: Callable[[], float] = time.monotonic) -> None:
         if not command:
             raise ValueError("the crawl command is empty")
         self.command = tuple(command)
         self.time_limit = time_limit
         self.kill_grace = kill_grace
+        # What the time limit and the grace are measured by (seconds; tests pass a clock they move).
+        self.clock = clock
         self._running: dict[int, _RunningCrawl] = {}
         self._registry_lock = threading.Lock()
         self._closing = False
@@ -118,7 +120,7 @@ class CrawlLauncher:
             return None
         argv = self.argv(portal_ids, db_url=db_url, portals_file=portals_file)
         portal_id = portal_ids if isinstance(portal_ids, str) else " ".join(portal_ids)
-        started_at, start = datetime.now(UTC), time.monotonic()
+        started_at, start = datetime.now(UTC), self.clock()
         with tempfile.TemporaryFile() as output:
             # A file rather than a pipe: a chatty crawl can never block on a full pipe buffer.
             process = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=output,
@@ -138,7 +140,7 @@ class CrawlLauncher:
             tail = output.read().decode("utf-8", "replace")
         return LaunchResult(
             portal_id=portal_id, returncode=returncode, started_at=started_at,
-            duration=time.monotonic() - start, timed_out=crawl.timed_out, killed=crawl.killed,
+            duration=self.clock() - start, timed_out=crawl.timed_out, killed=crawl.killed,
             stopped_for_shutdown=crawl.stopped_for_shutdown, output_tail=_last_lines(tail),
         )
 
@@ -157,7 +159,7 @@ class CrawlLauncher:
         self._closing = True
         for crawl in list(self._running.values()):
             crawl.stopped_for_shutdown = True
-            crawl.kill_at = time.monotonic()
+            crawl.kill_at = self.clock()
             self._signal(crawl, signal.SIGKILL)
             crawl.killed = True
 
@@ -170,12 +172,12 @@ class CrawlLauncher:
                 crawl.timed_out = True
             if not crawl.term_sent:
                 crawl.term_sent = True
-                crawl.kill_at = min(crawl.kill_at, time.monotonic() + self.kill_grace)
+                crawl.kill_at = min(crawl.kill_at, self.clock() + self.kill_grace)
                 self._signal(crawl, signal.SIGTERM)
 
     def _wait(self, crawl: _RunningCrawl) -> int:
         while True:
-            now = time.monotonic()
+            now = self.clock()
             if not crawl.term_sent and now >= crawl.term_at:
                 log.warning("%s: still crawling at the time limit (%s); asking it to stop",
                             crawl.portal_id, format_duration(self.time_limit))

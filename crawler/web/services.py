@@ -151,15 +151,23 @@ class CrawlStarter:
         self.db, self.portals_file = db, portals_file
         self.launcher = CrawlLauncher(command, time_limit=time_limit, kill_grace=DEFAULT_KILL_GRACE)
         self._threads: list[threading.Thread] = []
+        # From the click until the run is recorded, not only while the process lives: the page
+        # shown right after the click (before the thread has started the process) must already
+        # say "running" and refresh itself, or it would never show the crawl's result.
+        self._started: set[str] = set()
+        self._started_lock = threading.Lock()
 
     def running(self) -> set[str]:
-        return set(self.launcher.running_portals())
+        with self._started_lock:
+            return set(self._started) | set(self.launcher.running_portals())
 
     def start(self, portal: PortalConfig, *, on_done: Callable[[], None] | None = None) -> None:
         stale_after = timedelta(seconds=self.launcher.time_limit + self.launcher.kill_grace + 60)
         clearance = clear_to_crawl(self.db, portal, stale_after=stale_after)
-        if clearance.skip_reason or portal.id in self.running():
-            raise Busy(f"{portal.id}: not crawled: {clearance.skip_reason or 'already being crawled'}")
+        with self._started_lock:
+            if clearance.skip_reason or portal.id in self._started:
+                raise Busy(f"{portal.id}: not crawled: {clearance.skip_reason or 'already being crawled'}")
+            self._started.add(portal.id)
 
         def crawl() -> None:
             try:
@@ -172,6 +180,8 @@ class CrawlStarter:
             except Exception:
                 log.exception("%s: the crawl started from the web could not run or be recorded", portal.id)
             finally:
+                with self._started_lock:
+                    self._started.discard(portal.id)
                 if on_done:
                     on_done()
 
