@@ -40,7 +40,9 @@ def test_a_hanging_portal_in_a_batch_holds_back_no_other_and_each_run_is_its_own
         registry = fleet_registry(tmp_path, fleet)
         result = subprocess.run(
             [sys.executable, "-m", "crawler.cli", "crawl", "sim0000", "sim0001", "sim0002",
-             "--db", sqlite_url, "--portals", str(registry), "--no-throttle", "--time-limit", "4"],
+             "--db", sqlite_url, "--portals", str(registry), "--no-throttle", "--time-limit", "4",
+             # the hung request is dropped after 10 s (not the default 30) once its time limit has closed it
+             "--download-timeout", "10"],
             capture_output=True, text=True, timeout=120, cwd=REPO)
         expected = {fleet.portal_id(n): {a["canonical_url"] for a in p.expected_articles()}
                     for n, p in enumerate(fleet.portals)}
