@@ -3,7 +3,9 @@
 trafilatura (the best-measured open extractor) decides which text of the page is the article; the
 page's own markup, flattened into blocks by crawler.parsing.content, decides what each block is
 (caption, byline, source line, date line, attachment), since trafilatura keeps captions, "Nguồn: …"
-lines and "Tin khác" boxes in its text and drops the formatting that tells them apart. Related-news
+lines and "Tin khác" boxes in its text and drops the formatting that tells them apart. Where the text
+has no <p> (lines split by <br>) and trafilatura takes the whole page, the densest such text is the
+article instead. Related-news
 boxes are found by their labels and their links and never count as body. Title, date and author come
 from the visible page first (the headline, the date printed beside it), then from JSON-LD / OpenGraph.
 
@@ -14,6 +16,7 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Callable
 from copy import deepcopy
 from datetime import datetime
 from functools import cached_property, lru_cache
@@ -33,11 +36,21 @@ from crawler.parsing.base import (
     canonical_link,
     date_hits,
     impossible_date,
+    is_element,
     line_dates,
     only_date_words,
     text_of,
 )
-from crawler.parsing.content import Block, Content, _caption_like, classify, flatten, is_attachment_url
+from crawler.parsing.content import (
+    BLOCK_TAGS,
+    SKIP_TAGS,
+    Block,
+    Content,
+    _caption_like,
+    classify,
+    flatten,
+    is_attachment_url,
+)
 from crawler.parsing.generic_listing import (
     GenericListingPage,
     LinkGroup,
@@ -86,7 +99,9 @@ _CAPTION_XPATH = "//figcaption | //*[contains(@class, 'aption')][not(.//img)]"  
 _LEAD_CLASSES = ("sapo", "lead", "hometext", "summary", "tomtat", "trich-dan", "excerpt", "intro",
                  "description")
 _LEAD_XPATH = "//body//*[" + " or ".join(f"contains(@class, '{name}')" for name in _LEAD_CLASSES) + "]"
-_TITLE_CLASS_XPATH = "//body//*[contains(@class, 'title')][not(self::a)]"
+# "title", "tieu-de" / "tieude" (Vietnamese for it) in a class, or an ASP.NET Label's id ("…_lblTieuDe")
+_TITLE_CLASS_XPATH = ("//body//*[contains(@class, 'title') or contains(@class, 'tieu-de') or "
+                      "contains(@class, 'tieude') or contains(@id, 'TieuDe')][not(self::a)]")
 _HOME = {"trang chu", "home", "trang chinh", "homepage"}
 _AUTHOR_CSS = ('[rel="author"], [itemprop="author"], .author, .byline, .tacgia, .tac-gia, .news-author, '
                '.post-author, .article-author, .author-name')
@@ -167,6 +182,46 @@ def trafilatura_text(root: HtmlElement) -> str | None:
         return None
     text: str = document.text or ""  # paragraphs one a line, inline markup joined as it reads
     return text if text.strip() else None
+
+
+def _visible_chars(text: str | None) -> int:
+    return len("".join(text.split())) if text else 0
+
+
+def _inline_text(el: HtmlElement) -> tuple[int, int]:
+    """(characters, of which in links) of the text an element holds outside its block children:
+    what reads as its own paragraphs when <br> is all that separates them."""
+    total, linked = _visible_chars(el.text), 0
+    for child in el:
+        if is_element(child) and child.tag not in SKIP_TAGS and child.tag not in BLOCK_TAGS:
+            size = _visible_chars(child.text_content()) if child.tag == "a" else 0
+            if size:
+                total, linked = total + size, linked + size
+            else:
+                inner, inner_linked = _inline_text(child)
+                total, linked = total + inner, linked + inner_linked
+        total += _visible_chars(child.tail)
+    return total, linked
+
+
+_LINE_TEXT_MIN = 250  # visible characters: a paragraph or two of prose, more than any box's blurb
+
+
+def line_text_container(root: HtmlElement, is_noise: Callable[[HtmlElement], bool]) -> HtmlElement | None:
+    """The element holding the most prose as lines split by <br> (an ASP.NET Label's or an old
+    editor's text with no <p>): the densest parent of <br>s, its text mostly not links."""
+    best, best_size = None, _LINE_TEXT_MIN - 1
+    for parent in {br.getparent() for br in root.iter("br")}:
+        if parent is None or parent.tag in ("body", "html") or len(parent.findall("br")) < 2:
+            continue
+        total, linked = _inline_text(parent)
+        if total - linked > best_size and linked * 4 < total:
+            best, best_size = parent, total - linked
+    if best is None:
+        return None
+    if any(is_noise(a) for a in (best, *best.iterancestors()) if a.tag not in ("body", "html")):
+        return None
+    return best
 
 
 # Markup no reader sees: Bootstrap's / the themes' hiding classes and inline "display: none". NukeViet
@@ -317,9 +372,34 @@ class GenericArticlePage(ArticlePage):
         return PageMeta(self.ctx.root, self.ctx.zone)
 
     @cached_property
-    def _approval(self) -> Approval | None:
+    def _trafilatura(self) -> Approval | None:
         text = trafilatura_text(self.ctx.root)
         return Approval(text) if text else None
+
+    @cached_property
+    def _approval(self) -> Approval | None:
+        return Approval(self._line_text[1]) if self._line_text is not None else self._trafilatura
+
+    @cached_property
+    def _line_text(self) -> tuple[HtmlElement, str] | None:
+        """The element of the article's text, and that text, when it is lines split by <br>, the page
+        has no paragraphs of its own elsewhere and trafilatura took much more than it: with no <p> to
+        go by, trafilatura reads a table layout's side columns, menus and footer as the article."""
+        container = line_text_container(self.ctx.root, self._is_furniture)
+        if container is None:
+            return None
+        text = "\n".join(b.text for b in flatten(container, self.ctx.absolute, self._is_furniture) if b.text)
+        found = self._trafilatura
+        if found is not None and (found.size * 10 <= len(text) * 13 or not found.approves(text)):
+            return None  # trafilatura's choice is that text (and little more), or another text
+        paragraphs = sum(len(p.text_content()) for p in self.ctx.root.iter("p")
+                         if container not in p.iterancestors()
+                         and (found is None or found.approves(p.text_content())))
+        return (container, text) if paragraphs * 2 < len(text) else None
+
+    def _is_furniture(self, el: HtmlElement) -> bool:
+        """Noise by its tag, class or hiding alone: `_is_noise` before the article's size is known."""
+        return el in self._boxes or el.tag in ("nav", "aside", "footer") or is_hidden(el) or _noise_words(el)
 
     @cached_property
     def _boxes(self) -> set[HtmlElement]:
@@ -464,6 +544,8 @@ class GenericArticlePage(ArticlePage):
             size = len(p.text_content())
             if size > best_size and (self._approval is None or self._approval.approves(p.text_content())):
                 best, best_size = p, size
+        if best is None and self._line_text is not None:
+            return self._line_text[0]  # an article of <br>-split lines has no paragraph elements
         return best
 
     @cached_property
@@ -482,10 +564,14 @@ class GenericArticlePage(ArticlePage):
         if anchor is None:
             return None
         nearest = None
+        titled: set[HtmlElement] = set()
+        if self._line_text is not None and anchor is self._line_text[0]:
+            # the old themes that print text with no <p> print headlines with no <h*>, named a title
+            titled = {el for el in self.ctx.root.xpath(_TITLE_CLASS_XPATH) if el.find(".//a") is None}
         for el in self.ctx.root.iter():
             if el is anchor:
                 break
-            if el.tag in HEADINGS and 3 <= len(text_of(el).split()) <= 40:
+            if (el.tag in HEADINGS or el in titled) and 3 <= len(text_of(el).split()) <= 40:
                 nearest = el
         if nearest is not None and not self._in_noise(nearest) \
                 and not RELATED_LABEL.match(fold(text_of(nearest))):
