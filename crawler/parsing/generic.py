@@ -47,9 +47,13 @@ from crawler.parsing.content import (
     Block,
     Content,
     _caption_like,
+    blocks_of,
     classify,
     flatten,
     is_attachment_url,
+)
+from crawler.parsing.content import (
+    is_noise as is_tool_or_counter,
 )
 from crawler.parsing.generic_listing import (
     GenericListingPage,
@@ -327,6 +331,40 @@ def _end_at_source_line(blocks: list[Block], approved: list[bool], start: int, e
     return end
 
 
+# Labels of a comment form under an article, folded ("Ý kiến bạn đọc", "Gửi bình luận", ...).
+_COMMENT_LABEL = re.compile(r"^(y kien ban doc|y kien cua ban|gui y kien|(gui |viet )?binh luan|"
+                            r"comments?|leave a (reply|comment))\b")
+
+
+def _ends_article(block: Block) -> bool:
+    """Page furniture that follows an article and never stands inside its text: the tag line, the
+    share / print bar, a comment form's label, a related-news box's label."""
+    if is_tool_or_counter(block):
+        return True
+    if len(block.text) >= 45:
+        return False
+    label = fold(block.text).strip(" :.»>-–|")
+    return bool(RELATED_LABEL.match(label) or _COMMENT_LABEL.match(label))
+
+
+def _prose(block: Block) -> bool:
+    """A paragraph of running text: long, mostly not links, no date line or page tool."""
+    linked = sum(len(t) for _, t, _ in block.links)
+    return len(block.text) >= 60 and linked * 3 < len(block.text) and not block.framed \
+        and not is_tool_or_counter(block) and not _meta_line(block.text)
+
+
+def _run_at(blocks: list[Block], run: list[Block]) -> int | None:
+    """Where the blocks of one element (flattened alone) stand among the page's blocks."""
+    texts = [b.text for b in run]
+    if not texts:
+        return None
+    for i, block in enumerate(blocks):
+        if block.text == texts[0] and [b.text for b in blocks[i:i + len(texts)]] == texts:
+            return i
+    return None
+
+
 def _without_second_copy(body: list[str]) -> list[str]:
     """The text once when the page holds it twice (a print view, a hidden mobile copy): runs of three or
     more paragraphs repeating earlier ones go; a paragraph repeated on its own (a recipe's "Eat every
@@ -455,6 +493,7 @@ class GenericArticlePage(ArticlePage):
             if block.text in captions and not block.images:
                 block.italic = True  # styled as a caption for classify, which pairs it with its image
         approved = [self._approves(b) for b in blocks]
+        added = self._by_text_element(blocks, approved)
         found = [i for i, ok in enumerate(approved) if ok]
         title = fold(self.title_text) if self.title_text else None
         if not found:
@@ -495,12 +534,67 @@ class GenericArticlePage(ArticlePage):
         for p in content.body:
             short = len(p) <= 300  # folding costs: only what could be the headline or a box label
             if (short and (fold(p) == title or _meta_line(p) or p in captions)) \
-                    or (p != lead and not self._approves(Block(text=p))) \
+                    or (p != lead and p not in added and not self._approves(Block(text=p))) \
                     or (len(p) < 45 and RELATED_LABEL.match(fold(p).strip(" :.»>-–|"))):
                 continue
             body.append(p)
         content.body = _lead_once(_without_second_copy(body))
         return content
+
+    @cached_property
+    def _text_element(self) -> tuple[HtmlElement, list[HtmlElement]] | None:
+        """The element holding the article's paragraphs, the parent of the most text in the <p>s
+        trafilatura chose; and its children after the first of them that are prose trafilatura left
+        out: an unpaired <div> or <p> of plain text among or after the paragraphs (no blocks, pictures
+        or links in it), up to the first child that is anything else."""
+        scores: dict[HtmlElement, int] = {}
+        for p in self.ctx.root.iter("p"):
+            parent = p.getparent()
+            text = text_of(p)
+            if parent is not None and len(text) >= 40 and self._approves(Block(text=text)):
+                scores[parent] = scores.get(parent, 0) + len(text)
+        if not scores:
+            return None
+        element = max(scores, key=lambda el: scores[el])
+        left_out: list[HtmlElement] = []
+        started = False
+        for child in element:
+            text = text_of(child) if is_element(child) and child.tag not in SKIP_TAGS else ""
+            if not text:
+                continue
+            if self._approves(Block(text=text)):
+                started = True
+                continue
+            if not started:
+                continue
+            if child.tag not in ("p", "div", "span", "font") or self._is_noise(child) \
+                    or next(child.iterdescendants(*BLOCK_TAGS, "a", "img"), None) is not None \
+                    or len(text) < 60 or _meta_line(text):
+                break
+            left_out.append(child)
+        return element, left_out
+
+    def _by_text_element(self, blocks: list[Block], approved: list[bool]) -> set[str]:
+        """trafilatura's choice corrected by the element of the article's paragraphs: prose it left out
+        there is the article's; what it took after that element, past the page's tools, comment form
+        or a related-news label, is not. The texts approved here."""
+        found = self._text_element
+        if found is None:
+            return set()
+        element, left_out = found
+        run = flatten(element, self.ctx.absolute, self._is_noise)
+        first = _run_at(blocks, run)
+        if first is None:
+            return set()
+        last = first + len(run) - 1
+        added = {b.text for child in left_out for b in blocks_of(child, self.ctx.absolute, self._is_noise)
+                 if not is_tool_or_counter(b)}
+        for i in range(first, last + 1):
+            if blocks[i].text in added:
+                approved[i] = True
+        cut = next((j for j in range(last + 1, len(blocks)) if _ends_article(blocks[j])), len(blocks))
+        approved[cut:] = [False] * (len(blocks) - cut)
+        return added
 
     @cached_property
     def _lead_texts(self) -> set[str]:
