@@ -143,10 +143,15 @@ class _Run:
         self.chars = self.italic_chars = self.bold_chars = self.unsized_chars = 0
         self.size = 0.0
         self.after_br = False  # nothing but spaces since the last <br>
+        self.closed = False  # an inline element just ended, no text after it yet
+        self.between = False  # and another began: its first text meets the previous one's last
 
     def text(self, value: str | None, italic: bool, bold: bool, size: float | None = None) -> None:
         if not value:
             return
+        if self.between and self.parts and _glued(self.parts[-1], value):
+            self.parts.append(" ")
+        self.closed = self.between = False
         self.parts.append(value)
         if self.after_br and not value.isspace():
             self.after_br = False
@@ -165,7 +170,9 @@ class _Run:
              size: float | None = None) -> None:
         if is_element(el):
             tag = el.tag
+            self.between = self.between or (self.closed and tag not in ("sup", "sub"))
             if tag == "br":
+                self.closed = self.between = False
                 if self.after_br and self.link is None:
                     self._end_paragraph()
                 else:
@@ -195,6 +202,7 @@ class _Run:
                 if href and self.link is not None:
                     self.block.links.append((href, clean_text("".join(self.link)), el.get("title") or ""))
                     self.link, self.in_file_link = outer_link, outer_file
+                self.closed = True
         self.text(el.tail, italic, bold, size)
 
     def media(self, el: HtmlElement) -> None:
@@ -223,6 +231,13 @@ class _Run:
         """The run's paragraphs, in order."""
         self._end_paragraph()
         return self.done
+
+
+def _glued(before: str, after: str) -> bool:
+    """Two sibling inline elements' texts that run a figure into a word ("15/02/2024</span><span>Lượt
+    xem"): their own boxes on the screen, styled apart, never one word."""
+    last, first = before[-1], after[0]
+    return (last.isdigit() and first.isalpha()) or (last.isalpha() and first.isdigit())
 
 
 def _has_block(el: HtmlElement) -> bool:
