@@ -20,11 +20,14 @@ branch_labels = None
 depends_on = None
 
 
+# Plain ALTER TABLE, never a batch copy: on SQLite a batch would drop and recreate `portals`, which
+# every article and run refers to (foreign keys are enforced), and fail on any filled database.
+# SQLite has added and dropped columns in place since 3.35.
+
+
 def upgrade() -> None:
-    with op.batch_alter_table("portals") as batch:
-        batch.add_column(sa.Column("listing_url", sa.String(2000), nullable=True))
+    op.add_column("portals", sa.Column("listing_url", sa.String(2000), nullable=True))
 
 
 def downgrade() -> None:
-    with op.batch_alter_table("portals") as batch:
-        batch.drop_column("listing_url")
+    op.drop_column("portals", "listing_url")
